@@ -1,0 +1,193 @@
+//! Arithmetic modulo N, the 3072-bit prime of RFC 3526 (group 15) that Cognito uses, with g = 2.
+//!
+//! Natively, exponentiation is crypto-bigint's constant-time Montgomery ladder over 64-bit limbs. In
+//! wasm32 a bignum gets only 32-bit limbs and runs 3× slower than V8's own `BigInt`, which is native code
+//! with 64-bit digits (shared/research/anchors-baseline.md); there the exponentiations run on the host's
+//! `BigInt`, which is not constant-time and keeps copies the crate cannot wipe. That trade is the
+//! client's: the browser's secrets (`a`, `x`) live one sign-in long in one tab.
+
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Odd, U3072};
+
+use crate::SrpInt;
+
+/// N in hex, as in RFC 3526 §4 and Cognito's clients.
+pub(crate) const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05",
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB",
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718",
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33",
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864",
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2",
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+);
+
+const N: Odd<U3072> = Odd::<U3072>::from_be_hex(N_HEX);
+static PARAMS: FixedMontyParams<{ U3072::LIMBS }> = FixedMontyParams::new_vartime(N);
+
+/// The modulus as an [`SrpInt`].
+pub(crate) fn modulus() -> SrpInt {
+    SrpInt(*N.as_ref())
+}
+
+/// The generator g = 2.
+pub(crate) fn generator() -> SrpInt {
+    SrpInt(U3072::from_u8(2))
+}
+
+/// `x mod N`.
+pub(crate) fn reduce(x: &SrpInt) -> SrpInt {
+    SrpInt(x.0.rem_vartime(N.as_nz_ref()))
+}
+
+fn monty(x: &SrpInt) -> FixedMontyForm<{ U3072::LIMBS }> {
+    FixedMontyForm::new(&reduce(x).0, &PARAMS)
+}
+
+/// `x · y mod N`.
+pub(crate) fn mul_mod(x: &SrpInt, y: &SrpInt) -> SrpInt {
+    SrpInt(monty(x).mul(&monty(y)).retrieve())
+}
+
+/// `x − y mod N`, never negative.
+pub(crate) fn sub_mod(x: &SrpInt, y: &SrpInt) -> SrpInt {
+    SrpInt(monty(x).sub(&monty(y)).retrieve())
+}
+
+/// `x + y mod N`.
+pub(crate) fn add_mod(x: &SrpInt, y: &SrpInt) -> SrpInt {
+    SrpInt(monty(x).add(&monty(y)).retrieve())
+}
+
+/// `x · y + z` over the integers, for exponents (`a + u·x`); the caller keeps it below 2^3072
+/// (here at most 1024 + 512 bits).
+pub(crate) fn mul_add(x: &SrpInt, y: &SrpInt, z: &SrpInt) -> SrpInt {
+    SrpInt(x.0.wrapping_mul(&y.0).wrapping_add(&z.0))
+}
+
+/// `base^exp mod N`.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
+    SrpInt(monty(base).pow_bounded_exp(&exp.0, exp.bits()).retrieve())
+}
+
+/// `base^exp mod N` on the host's `BigInt`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
+    host::pow_mod(base, exp)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod host {
+    //! Sliding-window exponentiation on JavaScript's `BigInt`, each step one host call.
+
+    use js_sys::BigInt;
+    use wasm_bindgen::JsValue;
+
+    use super::{N_HEX, SrpInt};
+    use crate::encoding::hex_decode;
+
+    /// Window width: 2^(W-1) odd powers are precomputed; 5 suits exponents of 256 to 1500 bits.
+    const W: u32 = 5;
+
+    fn to_js(x: &SrpInt) -> BigInt {
+        to_js_hex(&x.to_hex())
+    }
+
+    fn to_js_hex(hex: &str) -> BigInt {
+        // A `0x` literal of hex digits always parses; a failure would be a host without BigInt.
+        BigInt::new(&JsValue::from_str(&format!("0x{hex}"))).unwrap_or_else(|_| BigInt::from(0u32))
+    }
+
+    fn from_js(x: &BigInt) -> SrpInt {
+        let hex: String = x.to_string(16).map(String::from).unwrap_or_default();
+        hex_decode(&hex)
+            .and_then(|bytes| SrpInt::from_be_bytes("result", &bytes).ok())
+            .unwrap_or(SrpInt(crypto_bigint::U3072::ZERO))
+    }
+
+    pub(super) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
+        let n = to_js_hex(N_HEX);
+        let bits = exp.bits();
+        let bit = |i: u32| exp.0.bit_vartime(i);
+        let one = BigInt::from(1u32);
+        if bits == 0 {
+            return from_js(&one);
+        }
+        let b = &to_js(base) % &n;
+        // Odd powers b, b^3, ..., b^(2^W - 1).
+        let b2 = &(&b * &b) % &n;
+        let mut odd = Vec::with_capacity(1 << (W - 1));
+        odd.push(b.clone());
+        for i in 1..(1usize << (W - 1)) {
+            let next = &(&odd[i - 1] * &b2) % &n;
+            odd.push(next);
+        }
+        let mut r = one;
+        let mut i = i64::from(bits) - 1;
+        while i >= 0 {
+            if !bit(i as u32) {
+                r = &(&r * &r) % &n;
+                i -= 1;
+                continue;
+            }
+            // The longest window i..=low of at most W bits that ends in a one.
+            let mut low = (i - i64::from(W) + 1).max(0);
+            while !bit(low as u32) {
+                low += 1;
+            }
+            let mut value = 0usize;
+            for j in (low..=i).rev() {
+                r = &(&r * &r) % &n;
+                value = (value << 1) | usize::from(bit(j as u32));
+            }
+            r = &(&r * &odd[value >> 1]) % &n;
+            i = low - 1;
+        }
+        from_js(&r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn int(hex: &str) -> SrpInt {
+        SrpInt::from_hex("n", hex).unwrap()
+    }
+
+    #[test]
+    fn small_powers_and_field_ops() {
+        assert_eq!(pow_mod(&generator(), &int("a")).to_hex(), "400");
+        assert_eq!(pow_mod(&int("3"), &int("0")).to_hex(), "1");
+        assert_eq!(pow_mod(&int("0"), &int("5")).to_hex(), "0");
+        // Fermat: g^(N-1) = 1 mod N for the prime N.
+        let n_minus_1 = sub_mod(&int("0"), &int("1"));
+        assert_eq!(pow_mod(&generator(), &n_minus_1).to_hex(), "1");
+        assert_eq!(add_mod(&n_minus_1, &int("2")).to_hex(), "1");
+        assert_eq!(mul_mod(&n_minus_1, &n_minus_1).to_hex(), "1");
+        assert_eq!(reduce(&modulus()).to_hex(), "0");
+        assert_eq!(mul_add(&int("3"), &int("4"), &int("5")).to_hex(), "11");
+    }
+
+    #[test]
+    fn window_exponentiation_matches_repeated_multiplication() {
+        // Exponents with runs of zeros and ones cross window edges in the wasm32 path.
+        let base = int("123456789abcdef0fedcba9876543210");
+        for exp in [1u32, 2, 17, 31, 32, 33, 0b1000_0001, 0b1_1111_1111, 1000] {
+            let mut expected = int("1");
+            for _ in 0..exp {
+                expected = mul_mod(&expected, &base);
+            }
+            let e = SrpInt(U3072::from_u32(exp));
+            assert_eq!(pow_mod(&base, &e), expected, "exponent {exp}");
+        }
+    }
+}

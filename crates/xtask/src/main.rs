@@ -1,0 +1,47 @@
+//! `cargo xtask`: the project's one entry point.
+//!
+//! - `setup`: installs what a fresh machine lacks (wasm32 target, wasm-bindgen-cli at the locked
+//!   version, Chromium and chromedriver, npm packages); quick when nothing is missing.
+//! - `test`: setup, then formatting, lints, native tests, browser tests, node suites; one closing line
+//!   per suite (`<suite>: N passed, N failed`), non-zero exit when anything failed.
+//! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
+
+mod bench;
+mod process;
+mod setup;
+mod suites;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup | test | bench srp>";
+
+/// The result of a step: an error is a message for the user.
+type Result<T, E = String> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        ["setup"] => setup::run().map(|()| true),
+        ["test"] => suites::run(),
+        ["bench", "srp"] => bench::srp().map(|()| true),
+        _ => Err(USAGE.to_owned()),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("."))
+}

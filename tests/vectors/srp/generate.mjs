@@ -1,0 +1,392 @@
+#!/usr/bin/env node
+// Writes Cognito-SRP test vectors (tests/vectors/srp/*.json, tests/vectors/srp-device/*.json)
+// using amazon-cognito-identity-js as the independent client implementation.
+//
+//   cd tests && npm ci && cd .. && node tests/vectors/srp/generate.mjs
+//
+// Every "random" input comes from SHA-256(label | counter), so re-running rewrites
+// byte-identical files. Seeds that must hit an edge case (padHex adding "00", odd-length hex,
+// ...) are found by trying attempt = 0, 1, 2, ... in order, which is deterministic too.
+// Any failed self-check prints a message and exits with status 1.
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+// Resolve the library the same way tests/package.json does, whatever the cwd is.
+const require = createRequire(join(HERE, '..', '..', 'package.json'));
+const lib = (m) => require(`amazon-cognito-identity-js/lib/${m}`).default;
+const AuthenticationHelper = lib('AuthenticationHelper');
+const BigInteger = lib('BigInteger');
+const DateHelper = lib('DateHelper');
+const WordArray = lib('utils/WordArray');
+const { Sha256 } = require('@aws-crypto/sha256-js'); // the hash/HMAC the library itself uses
+
+function check(ok, what) {
+  if (ok) return;
+  console.error(`SELF-CHECK FAILED: ${what}`);
+  process.exit(1);
+}
+const libVersion = require('amazon-cognito-identity-js/package.json').version;
+check(libVersion === '6.3.21', `expected amazon-cognito-identity-js 6.3.21, found ${libVersion}`);
+
+// ---------------------------------------------------------------- deterministic randomness
+// A byte stream for one (case, attempt, purpose): SHA-256("label|0"), SHA-256("label|1"), ...
+function stream(...label) {
+  let counter = 0;
+  let pool = Buffer.alloc(0);
+  return (n) => {
+    while (pool.length < n) pool = Buffer.concat([pool, createHash('sha256').update(`${label.join('|')}|${counter++}`).digest()]);
+    const out = Buffer.from(pool.subarray(0, n));
+    pool = pool.subarray(n);
+    return out;
+  };
+}
+const seededUuid = (take) => {
+  const b = take(16);
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+  return b.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+};
+// Real DeviceGroupKeys look like "-wt2ha1Zd": a dash and 8 alphanumerics.
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const seededGroupKey = (take) => `-${[...take(8)].map((x) => ALNUM[x % ALNUM.length]).join('')}`;
+
+// ---------------------------------------------------------------- library wrappers
+// The library's modPow is synchronous but reports through a mandatory callback.
+function modPow(base, exp, mod) {
+  let out = null;
+  base.modPow(exp, mod, (err, v) => (err ? check(false, err.message) : (out = v)));
+  check(out !== null, 'library modPow returned without a result (zero exponent?)');
+  return out;
+}
+const bi = (buf) => new BigInteger(buf.toString('hex'), 16);
+
+// The library draws randomness only through WordArray.prototype.random (its private
+// randomBytes(): 128 bytes for a in the constructor, 40 + 16 bytes in generateHashDevice).
+// Swap that method for the duration of one call so the draws come from a queue of seeded
+// chunks, then put the original back. Words are big-endian, as WordArray's hexStringify reads them.
+function withSeededWordArray(chunks, fn) {
+  const original = WordArray.prototype.random;
+  const queue = [...chunks];
+  WordArray.prototype.random = function seededRandom(nBytes) {
+    const next = queue.shift();
+    check(next && next.length === nBytes, `unexpected random draw of ${nBytes} bytes`);
+    const padded = Buffer.concat([next, Buffer.alloc((4 - (nBytes % 4)) % 4)]);
+    const words = [];
+    for (let i = 0; i < padded.length; i += 4) words.push(padded.readInt32BE(i));
+    return new WordArray(words, nBytes);
+  };
+  try {
+    const result = fn();
+    check(queue.length === 0, 'library drew fewer random chunks than expected');
+    return result;
+  } finally {
+    WordArray.prototype.random = original;
+  }
+}
+
+// DateHelper.getNowString() only formats "now"; pin the global clock to cross-check our formatter.
+function libraryTimestamp(ms) {
+  const RealDate = globalThis.Date;
+  globalThis.Date = class PinnedDate extends RealDate {
+    constructor(...args) { super(...(args.length ? args : [ms])); } // eslint-disable-line
+  };
+  try {
+    return new DateHelper().getNowString();
+  } finally {
+    globalThis.Date = RealDate;
+  }
+}
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function cognitoTimestamp(ms) {
+  const d = new Date(ms);
+  const p2 = (n) => String(n).padStart(2, '0');
+  const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  const s = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${hms} UTC ${d.getUTCFullYear()}`;
+  check(s === libraryTimestamp(ms), `timestamp formatter disagrees with DateHelper for ${ms}`);
+  return s;
+}
+// A seeded instant in 2024..2027, optionally searched until `pred(date)` holds.
+function pickTimestamp(name, pred = () => true) {
+  const start = Date.UTC(2024, 0, 1);
+  for (let attempt = 0; attempt < 10000; attempt++) {
+    const secs = stream(name, attempt, 'timestamp')(4).readUInt32BE(0) % (4 * 365 * 86400);
+    const ms = start + secs * 1000;
+    if (pred(new Date(ms))) return cognitoTimestamp(ms);
+  }
+  return check(false, `${name}: no timestamp satisfied the predicate`);
+}
+
+// ---------------------------------------------------------------- independent cross-check
+// Native-BigInt re-derivation of the client math straight from the protocol description,
+// so the library's output is not merely echoed back into the files.
+const nat = (x) => BigInt(`0x${x.toString(16)}`);
+function powN(b, e, m) {
+  let r = 1n;
+  for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+  return r;
+}
+function padHexN(n) {
+  let h = n.toString(16);
+  if (h.length % 2) h = `0${h}`;
+  return /^[89a-f]/.test(h) ? `00${h}` : h;
+}
+const H = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+const hexBuf = (h) => Buffer.from(h, 'hex');
+function nativeClient({ poolName, userId, password, salt, a, B, N }) {
+  const g = 2n;
+  const k = nat(H(hexBuf(padHexN(N)), hexBuf(padHexN(g))).toString('hex'));
+  const A = powN(g, a, N);
+  const u = nat(H(hexBuf(padHexN(A)), hexBuf(padHexN(B))).toString('hex'));
+  const inner = H(Buffer.from(`${poolName}${userId}:${password}`, 'utf8'));
+  const x = nat(H(hexBuf(padHexN(salt)), inner).toString('hex'));
+  const base = (((B - k * powN(g, x, N)) % N) + N) % N;
+  const S = powN(base, a + u * x, N);
+  const info = Buffer.from('Caldera Derived Key', 'utf8');
+  const key = Buffer.from(hkdfSync('sha256', hexBuf(padHexN(S)), hexBuf(padHexN(u)), info, 16));
+  return { k, A, u, x, S, key };
+}
+
+// ---------------------------------------------------------------- one SRP exchange
+// How padHex treats a value: 'pad00' (even length, top nibble 8-f: "00" prepended),
+// 'odd' (odd length: "0" prepended), 'plain' (left as is).
+function shape(v) {
+  const h = v.toString(16);
+  if (h.length % 2) return 'odd';
+  return /^[89a-f]/.test(h) ? 'pad00' : 'plain';
+}
+const fits = (want, vals) => Object.keys(vals).every((key) => !want[key] || shape(vals[key]) === want[key]);
+
+// Client = the library; server = v, B and S computed here with the library's BigInteger.
+// `verifier` is given for devices (from generateHashDevice); otherwise the server derives it
+// from the password the way a sign-up would. Returns null as soon as a `want` shape misses.
+function exchange({ poolName, userId, password, salt, aBytes, bBytes, verifier, want = {} }) {
+  // Feed our 128 bytes to the constructor's own generateRandomSmallA(); it then computes A
+  // with calculateA (getLargeAValue hands back that value). No OS randomness is consumed.
+  const helper = withSeededWordArray([aBytes], () => new AuthenticationHelper(poolName));
+  const { N, g, k } = helper;
+  check(helper.smallAValue.equals(bi(aBytes)), 'library small a is not our seeded 128 bytes');
+  let A = null;
+  helper.getLargeAValue((err, value) => (err ? check(false, err.message) : (A = value)));
+  check(A !== null, 'library produced no A'); // A = g^a is re-derived natively below
+  if (!fits(want, { A })) return null;
+
+  // Server half (the library has none). Sign-up stores v = g^x with x from the library's hashes.
+  const xServer = new BigInteger(helper.hexHash(helper.padHex(salt) + helper.hash(`${poolName}${userId}:${password}`)), 16);
+  const v = verifier ?? modPow(g, xServer, N);
+  const b = bi(bBytes);
+  const B = k.multiply(v).add(modPow(g, b, N)).mod(N);
+  check(!B.mod(N).equals(BigInteger.ZERO), 'B mod N == 0');
+  if (!fits(want, { B })) return null;
+
+  // Client half: capture x and S where the library computes them (calculateS sees both).
+  let [x, S, key] = [null, null, null];
+  helper.calculateS = function captureS(xValue, serverB, cb) {
+    x = xValue; // the x that getPasswordAuthenticationKey derived from salt, user id, password
+    return AuthenticationHelper.prototype.calculateS.call(this, xValue, serverB, (err, s) => {
+      S = s;
+      cb(err, s);
+    });
+  };
+  helper.getPasswordAuthenticationKey(userId, password, B, salt, (err, hkdf) => (err ? check(false, err.message) : (key = Buffer.from(hkdf))));
+  check(key !== null && key.length === 16 && S !== null, 'library did not derive a 16-byte key');
+  const u = helper.UValue;
+  check(x.equals(xServer), 'client x != x from the library hash helpers');
+  check(modPow(g, x, N).equals(v), 'g^x != stored verifier');
+  const sServer = modPow(A.multiply(modPow(v, u, N)).mod(N), b, N);
+  check(sServer.equals(S), 'server S = (A*v^u)^b != client S');
+  if (!fits(want, { u, S })) return null;
+
+  const n = nativeClient({ poolName, userId, password, salt: nat(salt), a: nat(helper.smallAValue), B: nat(B), N: nat(N) });
+  for (const [name, ours, theirs] of [['k', k, n.k], ['A', A, n.A], ['u', u, n.u], ['x', x, n.x], ['S', S, n.S]]) {
+    check(nat(ours) === theirs, `${name}: library and native BigInt disagree`);
+  }
+  check(key.equals(n.key), 'HKDF: library and node:crypto hkdfSync disagree');
+  return { helper, A, b, v, B, k, u, x, S, key };
+}
+
+// PASSWORD_CLAIM_SIGNATURE with node:crypto, checked against the library's own HMAC primitive.
+function signature(key, poolName, userId, secretBlock, timestamp) {
+  const utf8 = (str) => Buffer.from(str, 'utf8');
+  const msg = Buffer.concat([utf8(poolName), utf8(userId), Buffer.from(secretBlock, 'base64'), utf8(timestamp)]);
+  const ours = createHmac('sha256', key).update(msg).digest('base64');
+  const viaLib = new Sha256(key);
+  viaLib.update(msg);
+  check(Buffer.from(viaLib.digestSync()).toString('base64') === ours, 'HMAC mismatch');
+  return ours;
+}
+
+function search(name, want, attemptFn) {
+  for (let attempt = 0; attempt < 20000; attempt++) {
+    const r = attemptFn(attempt);
+    if (r) return { ...r, attempt };
+  }
+  return check(false, `${name}: no seed satisfied ${JSON.stringify(want)}`);
+}
+// The exchange keys shared by both file formats (the device files carry v in padded form
+// elsewhere, so they leave verifier_v out here).
+const fields = (r, secretBlock, timestamp, poolName, userId, withVerifier) => ({
+  a: r.helper.smallAValue.toString(16),
+  SRP_A: r.A.toString(16),
+  b: r.b.toString(16),
+  ...(withVerifier ? { verifier_v: r.v.toString(16) } : {}),
+  SRP_B: r.B.toString(16),
+  k: r.k.toString(16),
+  u: r.u.toString(16),
+  x: r.x.toString(16),
+  S: r.S.toString(16),
+  hkdf_key_16: r.key.toString('hex'),
+  SECRET_BLOCK: secretBlock,
+  TIMESTAMP: timestamp,
+  PASSWORD_CLAIM_SIGNATURE: signature(r.key, poolName, userId, secretBlock, timestamp),
+});
+
+// ---------------------------------------------------------------- the cases
+const dayLt10 = (d) => d.getUTCDate() < 10;
+const dayGe10 = (d) => d.getUTCDate() >= 10;
+const allHmsLt10 = (d) => dayLt10(d) && d.getUTCHours() < 10 && d.getUTCMinutes() < 10 && d.getUTCSeconds() < 10;
+const UUID = Symbol('seeded uuid');
+const SRP_CASES = [
+  { name: 'basic_us_east_1', pool: 'us-east-1_AbC123xyZ', user: 'alice', password: 'Correct-Horse-9!', want: { A: 'pad00', B: 'plain', salt: 'plain' }, ts: allHmsLt10, about: 'plain ASCII user; single-digit day and zero-padded H:M:S in TIMESTAMP' },
+  { name: 'a_plain_b_pad00', pool: 'eu-west-1_Xy7QwErTy', user: 'bob.smith', password: 'Tr0ub4dor&3', want: { A: 'plain', B: 'pad00' }, ts: dayGe10, about: 'A without and B with the padHex "00" prefix; two-digit day' },
+  { name: 'a_odd_length', pool: 'us-west-2_Lw3vEx9Kq', user: 'carol', password: 'odd-A-please-1', want: { A: 'odd' }, about: 'SRP_A has an odd number of hex digits (padHex prepends "0")' },
+  { name: 'b_odd_length', pool: 'ca-central-1_Qq4Rr5Ss6', user: 'dave', password: 'odd-B-please-2', want: { B: 'odd' }, about: 'SRP_B has an odd number of hex digits' },
+  { name: 'salt_pad00', pool: 'us-east-2_Pd0SaLt88', user: 'erin', password: 'Salty-Top-Bit-3', want: { salt: 'pad00', u: 'plain' }, about: '16-byte salt with top bit set (padHex prepends "00")' },
+  { name: 'salt_two_bytes_odd', pool: 'sa-east-1_ShOrT2byt', user: 'frank', password: 'short-salt-4', saltLen: 2, want: { salt: 'odd' }, about: 'short 2-byte salt whose first byte is < 0x10 (3 hex digits)' },
+  { name: 'salt_one_byte', pool: 'ap-south-1_One1Byte1', user: 'grace', password: 'tiny-salt-5', saltLen: 1, want: { salt: 'odd' }, about: '1-byte salt < 0x10 (a single hex digit)' },
+  { name: 'u_pad00_s_plain', pool: 'eu-north-1_UuSs00xyz', user: 'heidi', password: 'u-high-S-low-6', want: { u: 'pad00', S: 'plain' }, about: 'u with and S without the "00" prefix (both feed HKDF)' },
+  { name: 'u_plain_s_pad00', pool: 'eu-south-1_SsUu00abc', user: 'ivan', password: 'u-low-S-high-7', want: { u: 'plain', S: 'pad00' }, about: 'u without and S with the "00" prefix' },
+  { name: 'u_odd_length', pool: 'me-south-1_UoDdLen01', user: 'judy', password: 'odd-u-8', want: { u: 'odd' }, about: 'u < 2^252: odd-length hex, HKDF salt is padHex(u) with a leading "0"' },
+  { name: 's_odd_length', pool: 'af-south-1_SoDdLen02', user: 'mallory', password: 'odd-S-9', want: { S: 'odd' }, about: 'S has an odd number of hex digits (HKDF input gets a leading "0")' },
+  { name: 'non_ascii_user', pool: 'eu-west-2_Q9xYz8WvU', user: 'jürgen-ñ-用户', password: 'Unicode-User-10', about: 'USER_ID_FOR_SRP with 2- and 3-byte UTF-8 characters (hashed and signed as UTF-8)' },
+  { name: 'password_with_spaces', pool: 'ap-southeast-2_zz7KpQ1aB', user: 'oscar', password: '  correct horse  battery staple ', about: 'password with two leading, inner (single and double) and one trailing space' },
+  { name: 'non_ascii_password', pool: 'ap-northeast-1_JpN0aScI', user: 'peggy', password: 'Pässwörd-🔑-密码', ts: dayGe10, about: 'password with 2-, 3- and 4-byte UTF-8 characters; two-digit day' },
+  { name: 'uuid_user_id', pool: 'eu-central-1_M0nAcO123', user: UUID, password: 'Email-Sign-In-11', about: 'USER_ID_FOR_SRP is the internal UUID username Cognito uses when users sign in with an email alias' },
+  { name: 'b_128_bytes', pool: 'us-east-1_B128bYtEs', user: 'trent', password: 'big-server-secret-12', bLen: 128, about: 'server secret b is 128 bytes instead of the usual 32' },
+];
+
+function runSrpCase(c, index) {
+  const poolName = c.pool.split('_')[1];
+  const want = c.want ?? {};
+  const r = search(c.name, want, (attempt) => {
+    const take = (what) => stream(c.name, attempt, what);
+    const salt = bi(take('salt')(c.saltLen ?? 16));
+    if (!fits(want, { salt })) return null;
+    const userId = c.user === UUID ? seededUuid(take('uuid')) : c.user;
+    const ex = exchange({ poolName, userId, password: c.password, salt, aBytes: take('a')(128), bBytes: take('b')(c.bLen ?? 32), want });
+    return ex && { ...ex, salt, userId, secret: take('secret-block')(128 + index).toString('base64') };
+  });
+  const timestamp = pickTimestamp(c.name, c.ts);
+  const vector = { // key order is the file format's
+    description: `${c.about}. padHex shapes: ${describeShapes(r)}; b is ${c.bLen ?? 32} bytes; seed attempt ${r.attempt}.`,
+    pool_id: c.pool,
+    user_id_for_srp: r.userId,
+    password: c.password,
+    salt: r.salt.toString(16),
+    ...fields(r, r.secret, timestamp, poolName, r.userId, true),
+  };
+  return { vector, r, c, timestamp };
+}
+const describeShapes = (r) => ['A', 'B', 'salt', 'u', 'S', 'v'].map((key) => `${key}=${shape(r[key])}`).join(' ');
+
+// Devices: DeviceGroupKey replaces the pool name, DeviceKey the user id, a random password the
+// user's password. The verifier comes from the library's generateHashDevice, seeded as above.
+const DEVICE_CASES = [
+  { name: 'device_salt_pad00', region: 'us-east-1', saltOk: (s) => s[0] >= 0x80, want: { v: 'pad00', u: 'pad00' }, about: 'device salt with top bit set ("00"-prefixed) and "00"-prefixed verifier' },
+  { name: 'device_salt_leading_zero_byte', region: 'eu-west-2', saltOk: (s) => s[0] === 0 && s[1] >= 0x10 && s[1] < 0x80, want: { v: 'plain' }, about: 'the 16 random salt bytes start with 0x00 (next byte 0x10-0x7f), so the library\'s padded salt, and Salt, are only 15 bytes' },
+  { name: 'device_salt_plain', region: 'ap-northeast-1', saltOk: (s) => s[0] >= 0x10 && s[0] < 0x80, want: { S: 'pad00', A: 'plain' }, ts: dayGe10, about: 'device salt needing no padding; two-digit day' },
+];
+
+function runDeviceCase(c, index) {
+  const r = search(c.name, c.want, (attempt) => {
+    const take = (what) => stream(c.name, attempt, what);
+    const pwBytes = take('random-password')(40);
+    const saltBytes = take('device-salt')(16);
+    if (!c.saltOk(saltBytes)) return null; // cheap: decided before any library call
+    const deviceGroupKey = seededGroupKey(take('group-key'));
+    const deviceKey = `${c.region}_${seededUuid(take('device-key'))}`;
+    // The user's regular helper makes the device verifier (pool name is irrelevant there).
+    // Its constructor's a is never used, but seed it too so nothing reads OS randomness.
+    const maker = withSeededWordArray([take('unused-a')(128)], () => new AuthenticationHelper('unused'));
+    withSeededWordArray([pwBytes, saltBytes], () => maker.generateHashDevice(deviceGroupKey, deviceKey, (err) => check(!err, `generateHashDevice: ${err}`)));
+    const randomPassword = maker.getRandomPassword();
+    const saltHex = maker.getSaltDevices();
+    const verifierHex = maker.getVerifierDevices();
+    check(randomPassword === pwBytes.toString('base64'), 'device random password is not our seeded 40 bytes');
+    check(saltHex === maker.padHex(bi(saltBytes)), 'device salt is not padHex of our seeded 16 bytes');
+    check(verifierHex === maker.padHex(new BigInteger(verifierHex, 16)), 'device verifier is not in padHex form');
+    const v = new BigInteger(verifierHex, 16);
+    if (!fits(c.want, { v })) return null;
+    // Sign-in: the server sends SALT as hex; CognitoUser parses it with new BigInteger(SALT, 16).
+    const ex = exchange({ poolName: deviceGroupKey, userId: deviceKey, password: randomPassword, salt: new BigInteger(saltHex, 16), aBytes: take('a')(128), bBytes: take('b')(32), verifier: v, want: c.want });
+    return ex && { ...ex, deviceGroupKey, deviceKey, randomPassword, saltHex, verifierHex, salt: new BigInteger(saltHex, 16), secret: take('secret-block')(96 + index).toString('base64') };
+  });
+  const timestamp = pickTimestamp(c.name, c.ts);
+  const vector = {
+    description: `DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER: ${c.about}. padHex shapes: ${describeShapes(r)}; seed attempt ${r.attempt}.`,
+    device_group_key: r.deviceGroupKey,
+    device_key: r.deviceKey,
+    random_password: r.randomPassword,
+    salt: r.saltHex,
+    verifier_v: r.verifierHex,
+    // ConfirmDevice's DeviceSecretVerifierConfig, built exactly as CognitoUser.js does.
+    PasswordVerifier: Buffer.from(r.verifierHex, 'hex').toString('base64'),
+    Salt: Buffer.from(r.saltHex, 'hex').toString('base64'),
+    ...fields(r, r.secret, timestamp, r.deviceGroupKey, r.deviceKey, false),
+  };
+  return { vector, r, c, timestamp };
+}
+
+// ---------------------------------------------------------------- write + coverage
+function writeAll(dir, results) {
+  mkdirSync(dir, { recursive: true });
+  const names = new Set(results.map(({ c }) => `${c.name}.json`));
+  // Drop vectors of cases that no longer exist so the directory mirrors this script.
+  for (const f of readdirSync(dir)) if (f.endsWith('.json') && !names.has(f)) rmSync(join(dir, f));
+  for (const { c, vector } of results) writeFileSync(join(dir, `${c.name}.json`), `${JSON.stringify(vector, null, 2)}\n`);
+}
+
+const srp = SRP_CASES.map(runSrpCase);
+const dev = DEVICE_CASES.map(runDeviceCase);
+
+// Coverage: one row per case; every property the Rust side relies on must be hit before
+// anything is written.
+const seen = new Set();
+const rows = [...srp, ...dev].map(({ c, r, vector, timestamp }) => {
+  const props = ['A', 'B', 'salt', 'u', 'S', 'v'].map((key) => `${key}:${shape(r[key])}`);
+  const userId = vector.user_id_for_srp ?? vector.device_key;
+  const pw = vector.password ?? '';
+  const flags = {
+    'user:non-ascii': /[^\x00-\x7f]/.test(userId),
+    'user:uuid': /^[0-9a-f]{8}-[0-9a-f]{4}-4/.test(userId),
+    'password:spaces': /^ .* $/.test(pw) && /\S \S/.test(pw),
+    'password:non-ascii': /[^\x00-\x7f]/.test(pw),
+    'salt:short': r.salt.toString(16).length <= 4,
+    'device-salt:15-bytes': vector.Salt !== undefined && Buffer.from(vector.Salt, 'base64').length < 16,
+    'b:128-bytes': r.b.toString(16).length > 128,
+    device: vector.device_key !== undefined,
+  };
+  props.push(...Object.keys(flags).filter((f) => flags[f]));
+  props.push(`day:${timestamp.split(' ')[2].length}-digit`, `secret-pad:${vector.SECRET_BLOCK.match(/=*$/)[0].length}`);
+  props.push(`region:${(vector.pool_id ?? vector.device_key).split('_')[0]}`);
+  props.forEach((p) => seen.add(p));
+  return [c.name, props.join(' ')];
+});
+const width = Math.max(...rows.map(([n]) => n.length));
+for (const [n, p] of rows) console.log(`${n.padEnd(width)}  ${p}`);
+const required = [
+  ...['A', 'B', 'salt', 'u', 'S'].flatMap((key) => ['pad00', 'plain', 'odd'].map((sh) => `${key}:${sh}`)),
+  'v:pad00', 'v:plain', 'salt:short', 'user:non-ascii', 'user:uuid', 'password:spaces', 'b:128-bytes',
+  'day:1-digit', 'day:2-digit', 'secret-pad:0', 'secret-pad:1', 'secret-pad:2', 'device', 'device-salt:15-bytes',
+];
+const missing = required.filter((p) => !seen.has(p));
+check(missing.length === 0, `coverage missing: ${missing.join(', ')}`);
+check([...seen].filter((p) => p.startsWith('region:')).length >= 3, 'fewer than 3 regions');
+
+writeAll(HERE, srp);
+writeAll(join(HERE, '..', 'srp-device'), dev);
+console.log(`\nwrote ${srp.length} srp and ${dev.length} srp-device vectors; all self-checks passed`);
