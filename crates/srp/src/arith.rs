@@ -84,72 +84,26 @@ pub(crate) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
 
 #[cfg(target_arch = "wasm32")]
 mod host {
-    //! Sliding-window exponentiation on JavaScript's `BigInt`, each step one host call.
+    //! The host side lives in `bigint.js`: one call per exponentiation, hex in and out.
 
-    use js_sys::BigInt;
-    use wasm_bindgen::JsValue;
+    use wasm_bindgen::prelude::wasm_bindgen;
 
     use super::{N_HEX, SrpInt};
     use crate::encoding::hex_decode;
 
-    /// Window width: 2^(W-1) odd powers are precomputed; 5 suits exponents of 256 to 1500 bits.
-    const W: u32 = 5;
-
-    fn to_js(x: &SrpInt) -> BigInt {
-        to_js_hex(&x.to_hex())
-    }
-
-    fn to_js_hex(hex: &str) -> BigInt {
-        // A `0x` literal of hex digits always parses; a failure would be a host without BigInt.
-        BigInt::new(&JsValue::from_str(&format!("0x{hex}"))).unwrap_or_else(|_| BigInt::from(0u32))
-    }
-
-    fn from_js(x: &BigInt) -> SrpInt {
-        let hex: String = x.to_string(16).map(String::from).unwrap_or_default();
-        hex_decode(&hex)
-            .and_then(|bytes| SrpInt::from_be_bytes("result", &bytes).ok())
-            .unwrap_or(SrpInt(crypto_bigint::U3072::ZERO))
+    #[wasm_bindgen(module = "/src/bigint.js")]
+    extern "C" {
+        #[wasm_bindgen(js_name = modPowHex)]
+        fn mod_pow_hex(base: &str, exp: &str, modulus: &str) -> String;
     }
 
     pub(super) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
-        let n = to_js_hex(N_HEX);
-        let bits = exp.bits();
-        let bit = |i: u32| exp.0.bit_vartime(i);
-        let one = BigInt::from(1u32);
-        if bits == 0 {
-            return from_js(&one);
-        }
-        let b = &to_js(base) % &n;
-        // Odd powers b, b^3, ..., b^(2^W - 1).
-        let b2 = &(&b * &b) % &n;
-        let mut odd = Vec::with_capacity(1 << (W - 1));
-        odd.push(b.clone());
-        for i in 1..(1usize << (W - 1)) {
-            let next = &(&odd[i - 1] * &b2) % &n;
-            odd.push(next);
-        }
-        let mut r = one;
-        let mut i = i64::from(bits) - 1;
-        while i >= 0 {
-            if !bit(i as u32) {
-                r = &(&r * &r) % &n;
-                i -= 1;
-                continue;
-            }
-            // The longest window i..=low of at most W bits that ends in a one.
-            let mut low = (i - i64::from(W) + 1).max(0);
-            while !bit(low as u32) {
-                low += 1;
-            }
-            let mut value = 0usize;
-            for j in (low..=i).rev() {
-                r = &(&r * &r) % &n;
-                value = (value << 1) | usize::from(bit(j as u32));
-            }
-            r = &(&r * &odd[value >> 1]) % &n;
-            i = low - 1;
-        }
-        from_js(&r)
+        let hex = mod_pow_hex(&base.to_hex(), &exp.to_hex(), N_HEX);
+        // The host returns hex below N; anything else would be a broken host, answered with 0, which
+        // every caller refuses (A, B and u are checked against 0).
+        hex_decode(&hex)
+            .and_then(|bytes| SrpInt::from_be_bytes("result", &bytes).ok())
+            .unwrap_or(SrpInt(crypto_bigint::U3072::ZERO))
     }
 }
 

@@ -11,9 +11,19 @@ function done(err, value) {
   return value;
 }
 
+// The helper's constructor draws a and computes A = g^a at once; for identical inputs it draws ours.
+function helperWithA(poolName, a) {
+  const draw = AuthenticationHelper.prototype.generateRandomSmallA;
+  AuthenticationHelper.prototype.generateRandomSmallA = () => new BigInteger(a, 16);
+  try {
+    return new AuthenticationHelper(poolName);
+  } finally {
+    AuthenticationHelper.prototype.generateRandomSmallA = draw;
+  }
+}
+
 globalThis.idjsClientStep = (a, poolName, userId, password, salt, srpB, secretBlock, timestamp) => {
-  const helper = new AuthenticationHelper(poolName);
-  helper.smallAValue = new BigInteger(a, 16);
+  const helper = helperWithA(poolName, a);
   let srpA;
   helper.getLargeAValue((err, A) => { srpA = done(err, A).toString(16); });
   let key;

@@ -50,6 +50,8 @@ try {
     browser_wasm_client_ms: Number(result.wasm.toFixed(3)),
     browser_idjs_client_ms: Number(result.idjs.toFixed(3)),
     browser_runs: result.runs,
+    browser_wasm_first_call_ms: Number(result.wasmFirst.toFixed(3)),
+    browser_idjs_first_call_ms: Number(result.idjsFirst.toFixed(3)),
     browser_version: browser.version(),
   }));
 } finally {
