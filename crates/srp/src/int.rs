@@ -73,6 +73,7 @@ impl SrpInt {
     }
 
     /// The number of significant bits.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn bits(&self) -> u32 {
         self.0.bits_vartime()
     }
