@@ -9,7 +9,7 @@
 // ...) are found by trying attempt = 0, 1, 2, ... in order, which is just as deterministic.
 // A failed self-check prints a message and exits with status 1 before anything is written.
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,10 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Resolve packages from tests/node_modules whatever the cwd is.
 const require = createRequire(join(HERE, '..', '..', 'package.json'));
-const lib = (m) => require(`amazon-cognito-identity-js/lib/${m}`).default;
-const AuthenticationHelper = lib('AuthenticationHelper');
-const BigInteger = lib('BigInteger');
-const DateHelper = lib('DateHelper');
-const WordArray = lib('utils/WordArray');
-const [CognitoUser, CognitoUserPool, AuthenticationDetails] = ['CognitoUser', 'CognitoUserPool', 'AuthenticationDetails'].map(lib);
+const modules = ['AuthenticationHelper', 'BigInteger', 'DateHelper', 'utils/WordArray', 'CognitoUser', 'CognitoUserPool', 'AuthenticationDetails'];
+const [AuthenticationHelper, BigInteger, DateHelper, WordArray, CognitoUser, CognitoUserPool, AuthenticationDetails] = modules.map(
+  (m) => require(`amazon-cognito-identity-js/lib/${m}`).default,
+);
 
 function check(ok, what) {
   if (ok) return;
@@ -65,54 +63,45 @@ function modPow(base, exp, mod) {
 }
 const bi = (buf) => new BigInteger(buf.toString('hex'), 16);
 
-// The library draws randomness only through WordArray.prototype.random (its private
-// randomBytes(): 128 bytes for a in the constructor, 40 + 16 in generateHashDevice). Swap that
-// method for one call so the draws come from a queue of seeded chunks, then restore it.
-// Words are big-endian, as WordArray's hex encoder reads them.
-function withSeededWordArray(chunks, fn) {
-  const original = WordArray.prototype.random;
-  const queue = [...chunks];
-  WordArray.prototype.random = function seededRandom(nBytes) {
-    const next = queue.shift();
-    check(next && next.length === nBytes, `unexpected random draw of ${nBytes} bytes`);
-    const padded = Buffer.concat([next, Buffer.alloc((4 - (nBytes % 4)) % 4)]);
-    const words = [];
-    for (let i = 0; i < padded.length; i += 4) words.push(padded.readInt32BE(i));
-    return new WordArray(words, nBytes);
-  };
-  try {
-    const result = fn();
-    check(queue.length === 0, 'library drew fewer random chunks than expected');
-    return result;
-  } finally {
-    WordArray.prototype.random = original;
-  }
-}
-
-// DateHelper.getNowString() can only format "now", so pin the global clock while the library
-// runs; DateHelper's output must equal our own formatter's.
-function withPinnedClock(ms, fn) {
-  const RealDate = globalThis.Date;
-  globalThis.Date = class PinnedDate extends RealDate {
-    constructor(...args) {
-      super(...(args.length ? args : [ms]));
-    }
-  };
+// Temporarily replace target[key] while fn runs (the library runs synchronously throughout).
+function withPatch(target, key, value, fn) {
+  const original = target[key];
+  target[key] = value;
   try {
     return fn();
   } finally {
-    globalThis.Date = RealDate;
+    target[key] = original;
   }
 }
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// The library draws randomness only through WordArray.prototype.random (its private
+// randomBytes(): 128 bytes for a in the constructor, 40 + 16 in generateHashDevice). Serve those
+// draws from a queue of seeded chunks; words are big-endian, as WordArray's hex encoder reads them.
+function withSeededWordArray(chunks, fn) {
+  const queue = [...chunks];
+  return withPatch(WordArray.prototype, 'random', (nBytes) => {
+    const next = queue.shift();
+    check(next && next.length === nBytes, `unexpected random draw of ${nBytes} bytes`);
+    const words = [];
+    for (let i = 0; i < nBytes; i += 4) words.push(Buffer.concat([next.subarray(i, i + 4), Buffer.alloc(3)]).readInt32BE(0));
+    return new WordArray(words, nBytes);
+  }, () => {
+    const result = fn();
+    check(queue.length === 0, 'library drew fewer random chunks than expected');
+    return result;
+  });
+}
+// DateHelper.getNowString() can only format "now": pin the global clock while the library runs.
+const withPinnedClock = (ms, fn) => withPatch(globalThis, 'Date', class PinnedDate extends Date {
+  constructor(...args) {
+    super(...(args.length ? args : [ms]));
+  }
+}, fn);
+// Our own formatter, from the fixed ECMAScript form "Thu, 05 Jun 2025 03:08:02 GMT".
 function cognitoTimestamp(ms) {
-  const d = new Date(ms);
-  const p2 = (n) => String(n).padStart(2, '0');
-  const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
-  const s = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${hms} UTC ${d.getUTCFullYear()}`;
-  check(s === withPinnedClock(ms, () => new DateHelper().getNowString()), `timestamp formatter disagrees with DateHelper for ${ms}`);
-  return { text: s, ms };
+  const [weekday, day, month, year, hms] = new Date(ms).toUTCString().split(/,? /);
+  const text = `${weekday} ${month} ${Number(day)} ${hms} UTC ${year}`;
+  check(text === withPinnedClock(ms, () => new DateHelper().getNowString()), `timestamp formatter disagrees with DateHelper for ${ms}`);
+  return { text, ms };
 }
 // A seeded second in 2024..2027, searched until `pred(date)` holds.
 function pickTimestamp(name, pred = () => true) {
@@ -124,50 +113,18 @@ function pickTimestamp(name, pred = () => true) {
   return check(false, `${name}: no timestamp satisfied the predicate`);
 }
 
-// ------------------------------------------------------------------ independent cross-check
-// Native-BigInt + node:crypto re-derivation of the client math from the protocol description
-// (cognito-protocol.md §1), so the files do not merely echo the library.
-const nat = (x) => BigInt(`0x${x.toString(16)}`);
-function powN(b, e, m) {
-  let r = 1n;
-  for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
-  return r;
-}
-function padHexN(n) {
-  const h = n.toString(16).length % 2 ? `0${n.toString(16)}` : n.toString(16);
-  return /^[89a-f]/.test(h) ? `00${h}` : h;
-}
-const hashHex = (...hexes) => createHash('sha256').update(Buffer.concat(hexes.map((h) => Buffer.from(h, 'hex')))).digest('hex');
-function nativeExchange({ poolName, userId, password, salt, a, b, v, N }) {
-  const g = 2n;
-  const k = nat(hashHex(padHexN(N), padHexN(g)));
-  const A = powN(g, a, N);
-  const B = (k * v + powN(g, b, N)) % N;
-  const u = nat(hashHex(padHexN(A), padHexN(B)));
-  const inner = createHash('sha256').update(`${poolName}${userId}:${password}`, 'utf8').digest('hex');
-  const x = nat(hashHex(padHexN(salt), inner));
-  const S = powN((((B - k * powN(g, x, N)) % N) + N) % N, a + u * x, N);
-  const ikm = Buffer.from(padHexN(S), 'hex');
-  const key = Buffer.from(hkdfSync('sha256', ikm, Buffer.from(padHexN(u), 'hex'), 'Caldera Derived Key', 16));
-  return { k, A, B, u, x, S, key };
-}
-
 // ------------------------------------------------------------------ one SRP exchange
-// How padHex treats a value: 'pad00' (even length, top nibble 8-f: "00" prepended),
-// 'odd' (odd length: "0" prepended), 'plain' (unchanged).
-function shape(v) {
-  const h = v.toString(16);
-  if (h.length % 2) return 'odd';
-  return /^[89a-f]/.test(h) ? 'pad00' : 'plain';
-}
+// What padHex does to a value: 'pad00' (even length, top nibble 8-f: prepends "00"), 'odd' (prepends "0"), 'plain'.
+const shape = (v, h = v.toString(16)) => (h.length % 2 ? 'odd' : /^[89a-f]/.test(h) ? 'pad00' : 'plain');
 const fits = (want, vals) => Object.keys(vals).every((key) => !want[key] || shape(vals[key]) === want[key]);
+// node:crypto SHA-256 over the concatenated bytes of hex strings (to re-derive the library's hashes).
+const sha256Hex = (...hexes) => createHash('sha256').update(Buffer.concat(hexes.map((h) => Buffer.from(h, 'hex')))).digest('hex');
 
 // Client = the library; server = v, B, S computed here with the library's BigInteger.
 // `verifier` is given for devices (from generateHashDevice); otherwise the server derives it
 // from the password as a sign-up would. Returns null as soon as a wanted shape is missed.
 function exchange({ poolName, userId, password, salt, aBytes, bBytes, verifier, want = {} }) {
-  // Our 128 bytes go through the constructor's own generateRandomSmallA(), which then
-  // computes A with calculateA; getLargeAValue hands that A back.
+  // Our 128 bytes feed the constructor's generateRandomSmallA(); it computes A via calculateA.
   const helper = withSeededWordArray([aBytes], () => new AuthenticationHelper(poolName));
   const { N, g, k } = helper;
   check(helper.smallAValue.equals(bi(aBytes)), 'library small a is not our seeded 128 bytes');
@@ -183,16 +140,12 @@ function exchange({ poolName, userId, password, salt, aBytes, bBytes, verifier, 
   check(!B.mod(N).equals(BigInteger.ZERO), 'B mod N == 0');
   if (!fits(want, { B })) return null;
 
-  // Client half. x and S are locals of getPasswordAuthenticationKey; both pass through
-  // calculateS, so wrap it on this instance to read them.
+  // Client half. x and S are locals of getPasswordAuthenticationKey; wrap calculateS to see them.
   let [x, S, key] = [null, null, null];
-  helper.calculateS = function captureS(xValue, serverB, cb) {
-    x = xValue;
-    return AuthenticationHelper.prototype.calculateS.call(this, xValue, serverB, (err, s) => {
-      S = s;
-      cb(err, s);
-    });
-  };
+  helper.calculateS = (xValue, serverB, cb) => AuthenticationHelper.prototype.calculateS.call(helper, xValue, serverB, (err, s) => {
+    [x, S] = [xValue, s];
+    cb(err, s);
+  });
   helper.getPasswordAuthenticationKey(userId, password, B, salt, (err, hkdf) => (err ? check(false, err.message) : (key = Buffer.from(hkdf))));
   check(key !== null && key.length === 16 && S !== null, 'library did not derive a 16-byte key');
   const u = helper.UValue;
@@ -201,9 +154,14 @@ function exchange({ poolName, userId, password, salt, aBytes, bBytes, verifier, 
   check(modPow(A.multiply(modPow(v, u, N)).mod(N), b, N).equals(S), 'server S = (A*v^u)^b != client S');
   if (!fits(want, { u, S })) return null;
 
-  const n = nativeExchange({ poolName, userId, password, salt: nat(salt), a: nat(helper.smallAValue), b: nat(b), v: nat(v), N: nat(N) });
-  for (const [name, ours] of Object.entries({ k, A, B, u, x, S })) check(nat(ours) === n[name], `${name}: library and native BigInt disagree`);
-  check(key.equals(n.key), 'HKDF: library and node:crypto hkdfSync disagree');
+  // Re-derive the hash steps with node:crypto, exactly as cognito-protocol.md §1 states them.
+  const pad = (n) => helper.padHex(n);
+  const inner = createHash('sha256').update(`${poolName}${userId}:${password}`, 'utf8').digest('hex');
+  check(k.toString(16) === sha256Hex(pad(N), pad(g)).replace(/^0+/, ''), 'k != H(padHex(N) | padHex(g))');
+  check(u.toString(16) === sha256Hex(pad(A), pad(B)).replace(/^0+/, ''), 'u != H(padHex(A) | padHex(B))');
+  check(x.toString(16) === sha256Hex(pad(salt), inner).replace(/^0+/, ''), 'x != H(padHex(salt) | H(pool | user | ":" | password))');
+  const okm = hkdfSync('sha256', Buffer.from(pad(S), 'hex'), Buffer.from(pad(u), 'hex'), 'Caldera Derived Key', 16);
+  check(key.equals(Buffer.from(okm)), 'library key != RFC 5869 HKDF-SHA256(ikm=padHex(S), salt=padHex(u), info="Caldera Derived Key", L=16)');
   return { helper, aBytes, A, b, v, B, k, u, x, S, key };
 }
 
@@ -214,9 +172,8 @@ function signature(key, poolName, userId, secretBlock, timestamp) {
   return createHmac('sha256', key).update(msg).digest('base64');
 }
 
-// Runs fn(user, callbacks) on a CognitoUser whose network client answers with reply(body);
-// returns the request bodies it sent, keyed by ChallengeName (or operation). Everything in
-// the library runs synchronously here, so the seeded/pinned patches around it apply.
+// Runs fn(user, callbacks) on a CognitoUser whose network client answers with reply(name);
+// returns the request bodies it sent, keyed by ChallengeName (or operation name).
 function driveCognitoUser(poolId, username, reply, fn) {
   const store = new Map();
   const Storage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v), removeItem: (k) => store.delete(k), clear: () => store.clear() };
@@ -339,9 +296,8 @@ function runDeviceCase(c, index) {
     if (!c.saltOk(saltBytes)) return null; // cheap: decided before any library call
     const deviceGroupKey = seededGroupKey(take('group-key'));
     const deviceKey = `${c.region}_${seededUuid(take('device-key'))}`;
-    // Let CognitoUser handle a sign-in result carrying NewDeviceMetadata: it runs
-    // generateHashDevice on the sign-in helper (pool name plays no part) and sends ConfirmDevice.
-    // That helper's own a is unused, but seeded too so no OS randomness is read.
+    // CognitoUser gets a sign-in result with NewDeviceMetadata: it runs generateHashDevice on the
+    // sign-in helper and sends ConfirmDevice. (That helper's a is unused; seeded all the same.)
     const maker = withSeededWordArray([take('unused-a')(128)], () => new AuthenticationHelper('unused'));
     const tokens = { IdToken: 'x.e30.x', AccessToken: 'x.e30.x', RefreshToken: 'opaque', NewDeviceMetadata: { DeviceKey: deviceKey, DeviceGroupKey: deviceGroupKey } };
     const sent = withSeededWordArray([pwBytes, saltBytes], () => driveCognitoUser(`${c.region}_DevicePool1`, 'typed-username',
@@ -349,12 +305,11 @@ function runDeviceCase(c, index) {
       (user, callbacks) => user.authenticateUserInternal({ AuthenticationResult: tokens }, maker, callbacks)));
     const config = sent.ConfirmDevice.DeviceSecretVerifierConfig;
     const [randomPassword, saltHex, verifierHex] = [maker.getRandomPassword(), maker.getSaltDevices(), maker.getVerifierDevices()];
-    check(config.Salt === Buffer.from(saltHex, 'hex').toString('base64'), 'ConfirmDevice Salt is not base64 of the padded salt bytes');
-    check(config.PasswordVerifier === Buffer.from(verifierHex, 'hex').toString('base64'), 'ConfirmDevice PasswordVerifier is not base64 of padded v');
+    const b64 = (hex) => Buffer.from(hex, 'hex').toString('base64');
+    check(config.Salt === b64(saltHex) && config.PasswordVerifier === b64(verifierHex), 'ConfirmDevice config is not base64 of the padded hex');
     check(randomPassword === pwBytes.toString('base64'), 'device random password is not our seeded 40 bytes');
-    check(saltHex === maker.padHex(bi(saltBytes)), 'device salt is not padHex of our seeded 16 bytes');
     const [salt, v] = [new BigInteger(saltHex, 16), new BigInteger(verifierHex, 16)];
-    check(verifierHex === maker.padHex(v), 'device verifier is not in padHex form');
+    check(saltHex === maker.padHex(salt) && verifierHex === maker.padHex(v) && salt.equals(bi(saltBytes)), 'device salt/verifier not as seeded/padded');
     if (!fits(c.want, { v })) return null;
     // At sign-in the server returns SALT as hex and CognitoUser parses it with new BigInteger(SALT, 16).
     const ex = exchange({ poolName: deviceGroupKey, userId: deviceKey, password: randomPassword, salt, aBytes: take('a')(128), bBytes: take('b')(32), verifier: v, want: c.want });
@@ -385,23 +340,20 @@ const seen = new Set();
 const rows = [...srp, ...dev].map(({ c, r, vector, timestamp }) => {
   const userId = vector.user_id_for_srp ?? vector.device_key;
   const pw = vector.password ?? '';
-  const flags = {
-    'user:non-ascii': /[^\x00-\x7f]/.test(userId),
-    'user:uuid': /^[0-9a-f]{8}-[0-9a-f]{4}-4/.test(userId),
-    'password:spaces': /^ .* $/.test(pw) && /\S \S/.test(pw),
-    'password:non-ascii': /[^\x00-\x7f]/.test(pw),
-    'salt:short': r.salt.toString(16).length <= 4,
-    'device-salt:15-bytes': vector.Salt !== undefined && Buffer.from(vector.Salt, 'base64').length < 16,
-    'b:128-bytes': r.b.toString(16).length > 64,
-    device: vector.device_key !== undefined,
-  };
   const props = [
     ...['A', 'B', 'salt', 'u', 'S', 'v'].map((key) => `${key}:${shape(r[key])}`),
-    ...Object.keys(flags).filter((f) => flags[f]),
+    /[^\x00-\x7f]/.test(userId) && 'user:non-ascii',
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4/.test(userId) && 'user:uuid',
+    /^ .* $/.test(pw) && /\S \S/.test(pw) && 'password:spaces',
+    /[^\x00-\x7f]/.test(pw) && 'password:non-ascii',
+    r.salt.toString(16).length <= 4 && 'salt:short',
+    vector.Salt !== undefined && Buffer.from(vector.Salt, 'base64').length < 16 && 'device-salt:15-bytes',
+    r.b.toString(16).length > 64 && 'b:128-bytes',
+    vector.device_key !== undefined && 'device',
     `day:${timestamp.split(' ')[2].length}-digit`,
     `secret-pad:${vector.SECRET_BLOCK.match(/=*$/)[0].length}`,
     `region:${(vector.pool_id ?? vector.device_key).split('_')[0]}`,
-  ];
+  ].filter(Boolean);
   props.forEach((p) => seen.add(p));
   return [c.name, props.join(' ')];
 });
@@ -422,8 +374,14 @@ function writeAll(dir, results) {
   const names = new Set(results.map(({ c }) => `${c.name}.json`));
   // Drop files of cases that no longer exist, so the directory mirrors this script.
   for (const f of readdirSync(dir)) if (f.endsWith('.json') && !names.has(f)) rmSync(join(dir, f));
-  for (const { c, vector } of results) writeFileSync(join(dir, `${c.name}.json`), `${JSON.stringify(vector, null, 2)}\n`);
+  for (const { c, vector } of results) {
+    const [file, text] = [join(dir, `${c.name}.json`), `${JSON.stringify(vector, null, 2)}\n`];
+    // Leave identical files untouched so their mtimes (and cargo's rerun-if-changed) stay quiet.
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+  }
 }
-writeAll(HERE, srp);
-writeAll(join(HERE, '..', 'srp-device'), dev);
+// An optional argument writes the two folders under another root (the reproducibility test uses it).
+const root = process.argv[2] ?? join(HERE, '..');
+writeAll(join(root, 'srp'), srp);
+writeAll(join(root, 'srp-device'), dev);
 console.log(`\nwrote ${srp.length} srp and ${dev.length} srp-device vectors; all self-checks passed`);
