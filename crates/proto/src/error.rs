@@ -17,7 +17,7 @@ macro_rules! exceptions {
         }
 
         impl Exception {
-            /// Every exception, in the order of the API model.
+            /// Every exception: Cognito's, in the order of the API model, then the protocol's.
             pub const ALL: &'static [Exception] = &[$(Exception::$variant),+];
 
             /// The wire name, e.g. `"NotAuthorizedException"`.
@@ -153,6 +153,20 @@ exceptions! {
     WebAuthnOriginNotAllowed => 400,
     /// The credential's relying party does not match the pool's.
     WebAuthnRelyingPartyMismatch => 400,
+
+    // Errors of the AWS JSON protocol itself, common to every AWS service.
+    /// A signed operation arrived without a signature.
+    MissingAuthenticationToken => 403,
+    /// The signature names an access key the server does not know.
+    UnrecognizedClient => 400,
+    /// The signature does not match the request (or has expired).
+    InvalidSignature => 400,
+    /// The `Authorization` header is malformed or lacks a part.
+    IncompleteSignature => 400,
+    /// The body is not JSON, or a member has the wrong type.
+    Serialization => 400,
+    /// `X-Amz-Target` names no operation of this service.
+    UnknownOperation => 400,
 }
 
 impl std::fmt::Display for Exception {
@@ -226,7 +240,7 @@ mod tests {
 
     #[test]
     fn names_end_in_exception_and_round_trip() {
-        assert_eq!(Exception::ALL.len(), 59);
+        assert_eq!(Exception::ALL.len(), 59 + 6);
         for e in Exception::ALL {
             assert!(e.name().ends_with("Exception"), "{}", e.name());
             assert_eq!(e.name().parse::<Exception>(), Ok(*e));

@@ -1,0 +1,461 @@
+//! App clients: CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
+//! DeleteUserPoolClient, ListUserPoolClients.
+
+use cognate_proto::{CognitoError, Exception};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::pool::{load as load_pool, one_of};
+use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
+use super::{Request, Services, internal, now_ms};
+use crate::store::{ClientRecord, StoreError};
+
+/// `TokenValidityUnits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TokenValidityUnits {
+    /// `seconds`, `minutes`, `hours` or `days`.
+    #[serde(default = "hours")]
+    pub access_token: String,
+    /// As above.
+    #[serde(default = "hours")]
+    pub id_token: String,
+    /// As above.
+    #[serde(default = "days")]
+    pub refresh_token: String,
+}
+
+fn hours() -> String {
+    "hours".to_owned()
+}
+fn days() -> String {
+    "days".to_owned()
+}
+
+/// An app client's settings, as DescribeUserPoolClient shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientSettings {
+    /// Refresh-token lifetime in `TokenValidityUnits.RefreshToken`.
+    pub refresh_token_validity: i64,
+    /// Access-token lifetime in `TokenValidityUnits.AccessToken`.
+    pub access_token_validity: i64,
+    /// ID-token lifetime in `TokenValidityUnits.IdToken`.
+    pub id_token_validity: i64,
+    /// The units of the three lifetimes.
+    pub token_validity_units: TokenValidityUnits,
+    /// Attributes the client may read (`None`: all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_attributes: Option<Vec<String>>,
+    /// Attributes the client may write (`None`: all mutable ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_attributes: Option<Vec<String>>,
+    /// The auth flows the client may use.
+    pub explicit_auth_flows: Vec<String>,
+    /// Identity providers (`COGNITO`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_identity_providers: Option<Vec<String>>,
+    /// Registered redirect URLs.
+    #[serde(rename = "CallbackURLs", skip_serializing_if = "Vec::is_empty", default)]
+    pub callback_urls: Vec<String>,
+    /// Registered sign-out URLs.
+    #[serde(rename = "LogoutURLs", skip_serializing_if = "Vec::is_empty", default)]
+    pub logout_urls: Vec<String>,
+    /// The default redirect URL (one of the callback URLs).
+    #[serde(rename = "DefaultRedirectURI", skip_serializing_if = "Option::is_none")]
+    pub default_redirect_uri: Option<String>,
+    /// `code`, `implicit`, `client_credentials`.
+    #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Vec::is_empty", default)]
+    pub allowed_oauth_flows: Vec<String>,
+    /// OAuth scopes.
+    #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Vec::is_empty", default)]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// The client may use the OAuth flows.
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: bool,
+    /// Echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analytics_configuration: Option<Value>,
+    /// `LEGACY` or `ENABLED`.
+    pub prevent_user_existence_errors: String,
+    /// Refresh tokens can be revoked.
+    pub enable_token_revocation: bool,
+    /// Echoed.
+    pub enable_propagate_additional_user_context_data: bool,
+    /// Minutes an auth session lasts (3–15).
+    pub auth_session_validity: i64,
+    /// `{Feature, RetryGracePeriodSeconds}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token_rotation: Option<RefreshTokenRotation>,
+}
+
+/// `RefreshTokenRotation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RefreshTokenRotation {
+    /// `ENABLED` or `DISABLED`.
+    pub feature: String,
+    /// 0–60 seconds during which the old token still works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_grace_period_seconds: Option<i64>,
+}
+
+const FLOWS: [&str; 9] = [
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+fn seconds(amount: i64, unit: &str) -> i64 {
+    amount.saturating_mul(match unit {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        _ => 86_400,
+    })
+}
+
+fn bad(message: impl Into<String>) -> CognitoError {
+    CognitoError::new(Exception::InvalidParameter, message)
+}
+
+/// A redirect URL Cognito would accept: absolute, no fragment, HTTPS or a custom app scheme, plain HTTP
+/// only for localhost.
+pub fn check_redirect_url(url: &str) -> Result<(), CognitoError> {
+    let refuse = |why: &str| Err(bad(format!("Invalid redirect URL {url}: {why}")));
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return refuse("it must be an absolute URL");
+    };
+    if url.len() > 1024 || rest.is_empty() || scheme.is_empty() || url.chars().any(char::is_whitespace) {
+        return refuse("it must be an absolute URL of at most 1024 characters");
+    }
+    if !scheme
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
+        return refuse("the scheme is malformed");
+    }
+    if url.contains('#') {
+        return refuse("it must not contain a fragment");
+    }
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    if scheme.eq_ignore_ascii_case("http") && host != "localhost" {
+        return refuse("HTTPS is required except for http://localhost");
+    }
+    Ok(())
+}
+
+/// Reads the settings from `req` (absent members take their defaults); `has_secret` for OAuth checks.
+fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoError> {
+    let units: TokenValidityUnits = req.opt("TokenValidityUnits")?.unwrap_or(TokenValidityUnits {
+        access_token: "minutes".into(),
+        id_token: "minutes".into(),
+        refresh_token: "days".into(),
+    });
+    for (member, unit) in [
+        ("AccessToken", &units.access_token),
+        ("IdToken", &units.id_token),
+        ("RefreshToken", &units.refresh_token),
+    ] {
+        one_of(member, unit, &["seconds", "minutes", "hours", "days"])?;
+    }
+    let default = |unit: &str, secs: i64| secs / seconds(1, unit);
+    let access = req
+        .opt_int("AccessTokenValidity")?
+        .unwrap_or_else(|| default(&units.access_token, 3600));
+    let id = req
+        .opt_int("IdTokenValidity")?
+        .unwrap_or_else(|| default(&units.id_token, 3600));
+    let refresh = match req.opt_int("RefreshTokenValidity")? {
+        None | Some(0) => default(&units.refresh_token, 30 * 86_400),
+        Some(n) => n,
+    };
+    for (member, amount, unit) in [
+        ("AccessTokenValidity", access, &units.access_token),
+        ("IdTokenValidity", id, &units.id_token),
+    ] {
+        if !(300..=86_400).contains(&seconds(amount, unit)) {
+            return Err(bad(format!("{member} must be between 5 minutes and 1 day.")));
+        }
+    }
+    if !(3600..=315_360_000).contains(&seconds(refresh, &units.refresh_token)) {
+        return Err(bad(
+            "RefreshTokenValidity must be between 60 minutes and 10 years.",
+        ));
+    }
+    let flows: Vec<String> = req.opt("ExplicitAuthFlows")?.unwrap_or_else(|| {
+        [
+            "ALLOW_REFRESH_TOKEN_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+        ]
+        .map(String::from)
+        .to_vec()
+    });
+    for f in &flows {
+        one_of("ExplicitAuthFlows", f, &FLOWS)?;
+    }
+    if flows.iter().any(|f| f.starts_with("ALLOW_")) && flows.iter().any(|f| !f.starts_with("ALLOW_")) {
+        return Err(bad(
+            "ExplicitAuthFlows can't have both ALLOW_XXX and legacy values.",
+        ));
+    }
+    let callback_urls: Vec<String> = req.opt("CallbackURLs")?.unwrap_or_default();
+    let logout_urls: Vec<String> = req.opt("LogoutURLs")?.unwrap_or_default();
+    if callback_urls.len() > 100 || logout_urls.len() > 100 {
+        return Err(bad("A client can have at most 100 callback and 100 logout URLs."));
+    }
+    for url in callback_urls.iter().chain(&logout_urls) {
+        check_redirect_url(url)?;
+    }
+    let default_redirect_uri = req.opt_string("DefaultRedirectURI")?;
+    if let Some(uri) = &default_redirect_uri
+        && !callback_urls.contains(uri)
+    {
+        return Err(bad("DefaultRedirectURI must be one of the CallbackURLs."));
+    }
+    let oauth_flows: Vec<String> = req.opt("AllowedOAuthFlows")?.unwrap_or_default();
+    for f in &oauth_flows {
+        one_of(
+            "AllowedOAuthFlows",
+            f,
+            &["code", "implicit", "client_credentials"],
+        )?;
+    }
+    let oauth_client = req.opt_bool("AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
+    if oauth_flows.iter().any(|f| f == "client_credentials") {
+        if oauth_flows.len() > 1 {
+            return Err(bad(
+                "client_credentials flow can not be selected along with code flow or implicit flow.",
+            ));
+        }
+        if !has_secret {
+            return Err(bad(
+                "client_credentials flow can not be selected if client does not have a client secret.",
+            ));
+        }
+    } else if oauth_client && !oauth_flows.is_empty() && callback_urls.is_empty() {
+        return Err(bad(
+            "CallbackURLs can not be empty for the code or implicit flows.",
+        ));
+    }
+    let scopes: Vec<String> = req.opt("AllowedOAuthScopes")?.unwrap_or_default();
+    for s in &scopes {
+        let standard = [
+            "phone",
+            "email",
+            "openid",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ]
+        .contains(&s.as_str());
+        if !standard && !s.contains('/') {
+            return Err(bad(format!("{s} is not a valid scope.")));
+        }
+    }
+    if scopes
+        .iter()
+        .any(|s| ["phone", "email", "profile"].contains(&s.as_str()))
+        && !scopes.iter().any(|s| s == "openid")
+    {
+        return Err(bad("Scopes phone, email and profile require the openid scope."));
+    }
+    let prevent = req
+        .opt_string("PreventUserExistenceErrors")?
+        .unwrap_or_else(|| "ENABLED".to_owned());
+    one_of("PreventUserExistenceErrors", &prevent, &["LEGACY", "ENABLED"])?;
+    let auth_session_validity = req.opt_int("AuthSessionValidity")?.unwrap_or(3);
+    if !(3..=15).contains(&auth_session_validity) {
+        return Err(bad("AuthSessionValidity must be between 3 and 15 minutes."));
+    }
+    let rotation: Option<RefreshTokenRotation> = req.opt("RefreshTokenRotation")?;
+    if let Some(r) = &rotation {
+        one_of("Feature", &r.feature, &["ENABLED", "DISABLED"])?;
+        if r.retry_grace_period_seconds
+            .is_some_and(|s| !(0..=60).contains(&s))
+        {
+            return Err(bad("RetryGracePeriodSeconds must be between 0 and 60."));
+        }
+    }
+    Ok(ClientSettings {
+        refresh_token_validity: refresh,
+        access_token_validity: access,
+        id_token_validity: id,
+        token_validity_units: units,
+        read_attributes: req.opt("ReadAttributes")?,
+        write_attributes: req.opt("WriteAttributes")?,
+        explicit_auth_flows: flows,
+        supported_identity_providers: req.opt("SupportedIdentityProviders")?,
+        callback_urls,
+        logout_urls,
+        default_redirect_uri,
+        allowed_oauth_flows: oauth_flows,
+        allowed_oauth_scopes: scopes,
+        allowed_oauth_flows_user_pool_client: oauth_client,
+        analytics_configuration: req.opt("AnalyticsConfiguration")?,
+        prevent_user_existence_errors: prevent,
+        enable_token_revocation: req.opt_bool("EnableTokenRevocation")?.unwrap_or(true),
+        enable_propagate_additional_user_context_data: req
+            .opt_bool("EnablePropagateAdditionalUserContextData")?
+            .unwrap_or(false),
+        auth_session_validity,
+        refresh_token_rotation: rotation,
+    })
+}
+
+fn secret_context(client_id: &str) -> String {
+    format!("client-secret:{client_id}")
+}
+
+fn client_json(svc: &Services, client: &ClientRecord) -> Result<Value, CognitoError> {
+    let mut out = client.doc.clone();
+    out["UserPoolId"] = json!(client.pool_id);
+    out["ClientName"] = json!(client.name);
+    out["ClientId"] = json!(client.id);
+    out["CreationDate"] = epoch_seconds(client.created_ms);
+    out["LastModifiedDate"] = epoch_seconds(client.modified_ms);
+    if let Some(sealed) = &client.secret {
+        let secret = svc
+            .sealer
+            .open(&secret_context(&client.id), sealed)
+            .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))?;
+        out["ClientSecret"] = json!(String::from_utf8_lossy(&secret));
+    }
+    Ok(out)
+}
+
+fn client_name(req: &Request) -> Result<String, CognitoError> {
+    let name = req.string("ClientName")?;
+    check_len("ClientName", &name, 1, 128)?;
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c))
+    {
+        return Err(invalid(
+            "ClientName",
+            &name,
+            "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+        ));
+    }
+    Ok(name)
+}
+
+/// Loads a client of `pool_id`.
+///
+/// # Errors
+/// `ResourceNotFoundException` when the client does not exist in that pool.
+pub async fn load(svc: &Services, pool_id: &str, client_id: &str) -> Result<ClientRecord, CognitoError> {
+    match svc.store.client(client_id).await.map_err(internal)? {
+        Some(c) if c.pool_id == pool_id => Ok(c),
+        _ => Err(CognitoError::new(
+            Exception::ResourceNotFound,
+            format!("User pool client {client_id} does not exist."),
+        )),
+    }
+}
+
+/// CreateUserPoolClient.
+pub async fn create(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
+    let name = client_name(&req)?;
+    let generate_secret = req.opt_bool("GenerateSecret")?.unwrap_or(false);
+    let settings = settings(&req, generate_secret)?;
+    let id = crate::ids::client_id();
+    let secret = generate_secret.then(|| {
+        svc.sealer
+            .seal(&secret_context(&id), crate::ids::client_secret().as_bytes())
+    });
+    let now = now_ms();
+    let client = ClientRecord {
+        id,
+        pool_id: pool.id,
+        name,
+        secret,
+        doc: serde_json::to_value(&settings).unwrap_or(Value::Null),
+        created_ms: now,
+        modified_ms: now,
+    };
+    svc.store.insert_client(&client).await.map_err(internal)?;
+    Ok(json!({ "UserPoolClient": client_json(svc, &client)? }))
+}
+
+/// DescribeUserPoolClient (shows the secret, as Cognito does).
+pub async fn describe(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let client = load(svc, &req.string("UserPoolId")?, &req.string("ClientId")?).await?;
+    Ok(json!({ "UserPoolClient": client_json(svc, &client)? }))
+}
+
+/// UpdateUserPoolClient: replaces the settings; absent members take their defaults.
+pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let mut client = load(svc, &req.string("UserPoolId")?, &req.string("ClientId")?).await?;
+    if req.get("ClientName").is_some() {
+        client.name = client_name(&req)?;
+    }
+    client.doc = serde_json::to_value(settings(&req, client.secret.is_some())?).unwrap_or(Value::Null);
+    client.modified_ms = now_ms();
+    svc.store.update_client(&client).await.map_err(internal)?;
+    Ok(json!({ "UserPoolClient": client_json(svc, &client)? }))
+}
+
+/// DeleteUserPoolClient.
+pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let client = load(svc, &req.string("UserPoolId")?, &req.string("ClientId")?).await?;
+    svc.store.delete_client(&client.id).await.map_err(internal)?;
+    Ok(json!({}))
+}
+
+/// ListUserPoolClients.
+pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
+    let limit = req.limit("MaxResults", 60, 60, 1)?;
+    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let page = svc
+        .store
+        .list_clients(&pool.id, after.as_deref(), limit)
+        .await
+        .map_err(internal)?;
+    let clients: Vec<Value> = page
+        .items
+        .iter()
+        .map(|c| json!({ "ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name }))
+        .collect();
+    let mut out = json!({ "UserPoolClients": clients });
+    if let Some(t) = token_out(page.next) {
+        out["NextToken"] = json!(t);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_urls_follow_cognitos_rules() {
+        for good in [
+            "https://app.example.com/cb",
+            "http://localhost:3000/cb",
+            "myapp://callback",
+            "https://x.io/?a=b",
+        ] {
+            assert_eq!(check_redirect_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "http://example.com/cb",
+            "https://x.io/#frag",
+            "/relative",
+            "https://",
+            "not a url",
+            "ht tp://x",
+        ] {
+            assert!(check_redirect_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The operations: each takes the request's JSON and answers JSON or a Cognito error. They know
+//! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
+
+pub mod client;
+pub mod group;
+pub mod list_users;
+pub mod password;
+pub mod pool;
+pub mod schema;
+pub mod user;
+mod wire;
+
+use std::sync::Arc;
+
+use cognate_proto::{CognitoError, Exception};
+use serde_json::Value;
+
+use crate::seal::Sealer;
+use crate::store::{Store, StoreError};
+
+pub use wire::{Request, now_ms};
+
+/// What every operation may use.
+#[derive(Clone)]
+pub struct Services {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Seals secrets at rest.
+    pub sealer: Sealer,
+    /// The region for new pool ids when the request does not name one (unsigned calls).
+    pub region: String,
+}
+
+/// Who called: the SigV4-verified admin and the region the request was signed for.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// The signing region, if the request was signed.
+    pub region: Option<String>,
+}
+
+/// Operations that AWS serves without SigV4 (they authorize by token, session or nothing).
+pub const UNSIGNED: [&str; 32] = [
+    "AssociateSoftwareToken",
+    "ChangePassword",
+    "CompleteWebAuthnRegistration",
+    "ConfirmDevice",
+    "ConfirmForgotPassword",
+    "ConfirmSignUp",
+    "DeleteUser",
+    "DeleteUserAttributes",
+    "DeleteWebAuthnCredential",
+    "ForgetDevice",
+    "ForgotPassword",
+    "GetDevice",
+    "GetTokensFromRefreshToken",
+    "GetUser",
+    "GetUserAttributeVerificationCode",
+    "GetUserAuthFactors",
+    "GlobalSignOut",
+    "InitiateAuth",
+    "ListDevices",
+    "ListWebAuthnCredentials",
+    "ResendConfirmationCode",
+    "RespondToAuthChallenge",
+    "RevokeToken",
+    "SetUserMFAPreference",
+    "SetUserSettings",
+    "SignUp",
+    "StartWebAuthnRegistration",
+    "UpdateAuthEventFeedback",
+    "UpdateDeviceStatus",
+    "UpdateUserAttributes",
+    "VerifySoftwareToken",
+    "VerifyUserAttribute",
+];
+
+/// Runs operation `op`. Unknown names are `UnknownOperationException`; Cognito operations Cognate does
+/// not implement yet are `UnsupportedOperationException`, saying so.
+///
+/// # Errors
+/// The operation's Cognito error.
+pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) -> Result<Value, CognitoError> {
+    let req = Request::new(body)?;
+    match op {
+        "CreateUserPool" => pool::create(svc, caller, req).await,
+        "DescribeUserPool" => pool::describe(svc, req).await,
+        "UpdateUserPool" => pool::update(svc, req).await,
+        "DeleteUserPool" => pool::delete(svc, req).await,
+        "ListUserPools" => pool::list(svc, req).await,
+        "AddCustomAttributes" => pool::add_custom_attributes(svc, req).await,
+        "CreateUserPoolClient" => client::create(svc, req).await,
+        "DescribeUserPoolClient" => client::describe(svc, req).await,
+        "UpdateUserPoolClient" => client::update(svc, req).await,
+        "DeleteUserPoolClient" => client::delete(svc, req).await,
+        "ListUserPoolClients" => client::list(svc, req).await,
+        "AdminCreateUser" => user::admin_create(svc, req).await,
+        "AdminGetUser" => user::admin_get(svc, req).await,
+        "AdminDeleteUser" => user::admin_delete(svc, req).await,
+        "AdminEnableUser" => user::admin_set_enabled(svc, req, true).await,
+        "AdminDisableUser" => user::admin_set_enabled(svc, req, false).await,
+        "AdminSetUserPassword" => user::admin_set_password(svc, req).await,
+        "AdminResetUserPassword" => user::admin_reset_password(svc, req).await,
+        "AdminConfirmSignUp" => user::admin_confirm_sign_up(svc, req).await,
+        "AdminUpdateUserAttributes" => user::admin_update_attributes(svc, req).await,
+        "AdminDeleteUserAttributes" => user::admin_delete_attributes(svc, req).await,
+        "ListUsers" => list_users::list(svc, req).await,
+        "CreateGroup" => group::create(svc, req).await,
+        "GetGroup" => group::get(svc, req).await,
+        "UpdateGroup" => group::update(svc, req).await,
+        "DeleteGroup" => group::delete(svc, req).await,
+        "ListGroups" => group::list(svc, req).await,
+        "AdminAddUserToGroup" => group::add_user(svc, req).await,
+        "AdminRemoveUserFromGroup" => group::remove_user(svc, req).await,
+        "AdminListGroupsForUser" => group::groups_for_user(svc, req).await,
+        "ListUsersInGroup" => group::users_in_group(svc, req).await,
+        other if is_cognito_operation(other) => Err(CognitoError::new(
+            Exception::UnsupportedOperation,
+            format!("Cognate does not implement {other} yet."),
+        )),
+        other => Err(CognitoError::new(
+            Exception::UnknownOperation,
+            format!("Unknown operation {other}."),
+        )),
+    }
+}
+
+/// True for the names of Cognito's operations (those this server answers as not yet implemented).
+fn is_cognito_operation(op: &str) -> bool {
+    UNSIGNED.contains(&op)
+        || op.starts_with("Admin")
+        || [
+            "AddUserPoolClientSecret",
+            "CreateIdentityProvider",
+            "CreateManagedLoginBranding",
+            "CreateResourceServer",
+            "CreateTerms",
+            "CreateUserImportJob",
+            "CreateUserPoolDomain",
+            "DeleteIdentityProvider",
+            "DeleteManagedLoginBranding",
+            "DeleteResourceServer",
+            "DeleteTerms",
+            "DeleteUserPoolClientSecret",
+            "DeleteUserPoolDomain",
+            "DescribeIdentityProvider",
+            "DescribeManagedLoginBranding",
+            "DescribeManagedLoginBrandingByClient",
+            "DescribeResourceServer",
+            "DescribeRiskConfiguration",
+            "DescribeTerms",
+            "DescribeUserImportJob",
+            "DescribeUserPoolDomain",
+            "GetCSVHeader",
+            "GetIdentityProviderByIdentifier",
+            "GetLogDeliveryConfiguration",
+            "GetSigningCertificate",
+            "GetUICustomization",
+            "GetUserPoolMfaConfig",
+            "ListIdentityProviders",
+            "ListResourceServers",
+            "ListTagsForResource",
+            "ListTerms",
+            "ListUserImportJobs",
+            "ListUserPoolClientSecrets",
+            "SetLogDeliveryConfiguration",
+            "SetRiskConfiguration",
+            "SetUICustomization",
+            "SetUserPoolMfaConfig",
+            "StartUserImportJob",
+            "StopUserImportJob",
+            "TagResource",
+            "UntagResource",
+            "UpdateIdentityProvider",
+            "UpdateManagedLoginBranding",
+            "UpdateResourceServer",
+            "UpdateTerms",
+            "UpdateUserPoolDomain",
+        ]
+        .contains(&op)
+}
+
+/// Maps a storage failure: conflicts and misses are the caller's to name; the rest is an internal
+/// error whose details go to the log, never to the client.
+pub(crate) fn internal(err: StoreError) -> CognitoError {
+    tracing::error!(error = %err, "storage failure");
+    CognitoError::new(Exception::InternalError, "An internal error occurred.")
+}
+
+/// `ResourceNotFoundException` for a missing pool.
+pub(crate) fn pool_not_found(id: &str) -> CognitoError {
+    CognitoError::new(
+        Exception::ResourceNotFound,
+        format!("User pool {id} does not exist."),
+    )
+}

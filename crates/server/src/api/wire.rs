@@ -1,0 +1,251 @@
+//! Reading requests the way AWS validates them: a missing required member is an
+//! `InvalidParameterException` naming it; a member of the wrong JSON type is a `SerializationException`;
+//! unknown members are ignored.
+
+use cognate_proto::{CognitoError, Exception};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A request body: a JSON object.
+#[derive(Debug, Clone)]
+pub struct Request {
+    members: Map<String, Value>,
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// AWS names members in messages in lowerCamelCase: `UserPoolId` → `userPoolId`.
+fn camel(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// An `InvalidParameterException` in AWS's validation wording.
+pub(crate) fn invalid(member: &str, value: &str, constraint: &str) -> CognitoError {
+    CognitoError::new(
+        Exception::InvalidParameter,
+        format!(
+            "1 validation error detected: Value '{value}' at '{}' failed to satisfy constraint: {constraint}",
+            camel(member)
+        ),
+    )
+}
+
+fn wrong_type(member: &str, expected: &str) -> CognitoError {
+    CognitoError::new(
+        Exception::Serialization,
+        format!("Member {member} must be {expected}."),
+    )
+}
+
+impl Request {
+    /// Wraps a parsed body, which must be a JSON object.
+    ///
+    /// # Errors
+    /// `SerializationException` for anything but an object.
+    pub fn new(body: Value) -> Result<Self, CognitoError> {
+        match body {
+            Value::Object(members) => Ok(Self { members }),
+            _ => Err(CognitoError::new(
+                Exception::Serialization,
+                "The request body must be a JSON object.",
+            )),
+        }
+    }
+
+    /// The member, absent when missing or null.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.members.get(name).filter(|v| !v.is_null())
+    }
+
+    /// Fails unless the member is present.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` naming the member.
+    pub fn require(&self, name: &str) -> Result<&Value, CognitoError> {
+        self.get(name).ok_or_else(|| {
+            CognitoError::new(
+                Exception::InvalidParameter,
+                format!(
+                    "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+                    camel(name)
+                ),
+            )
+        })
+    }
+
+    /// A required string member.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when missing, `SerializationException` when not a string.
+    pub fn string(&self, name: &str) -> Result<String, CognitoError> {
+        self.require(name)?;
+        self.opt_string(name)?.ok_or_else(|| wrong_type(name, "a string"))
+    }
+
+    /// An optional string member.
+    ///
+    /// # Errors
+    /// `SerializationException` when present but not a string.
+    pub fn opt_string(&self, name: &str) -> Result<Option<String>, CognitoError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(wrong_type(name, "a string")),
+        }
+    }
+
+    /// An optional boolean member.
+    ///
+    /// # Errors
+    /// `SerializationException` when present but not a boolean.
+    pub fn opt_bool(&self, name: &str) -> Result<Option<bool>, CognitoError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(wrong_type(name, "a boolean")),
+        }
+    }
+
+    /// An optional integer member.
+    ///
+    /// # Errors
+    /// `SerializationException` when present but not an integer.
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, CognitoError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| wrong_type(name, "an integer")),
+        }
+    }
+
+    /// An optional member parsed into `T` (nested structures, lists).
+    ///
+    /// # Errors
+    /// `SerializationException` when it does not have `T`'s shape.
+    pub fn opt<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, CognitoError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => serde_json::from_value(v.clone())
+                .map(Some)
+                .map_err(|e| CognitoError::new(Exception::Serialization, format!("Member {name}: {e}"))),
+        }
+    }
+
+    /// A `Limit` / `MaxResults` member in `1..=max` (`default` when absent).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when out of range.
+    pub fn limit(&self, name: &str, default: usize, max: usize, min: i64) -> Result<usize, CognitoError> {
+        match self.opt_int(name)? {
+            None => Ok(default),
+            Some(n) if n < min => Err(invalid(
+                name,
+                &n.to_string(),
+                &format!("Member must have value greater than or equal to {min}"),
+            )),
+            Some(n) if n > i64::try_from(max).unwrap_or(i64::MAX) => Err(invalid(
+                name,
+                &n.to_string(),
+                &format!("Member must have value less than or equal to {max}"),
+            )),
+            Some(0) => Ok(default),
+            Some(n) => Ok(usize::try_from(n).unwrap_or(default)),
+        }
+    }
+}
+
+/// Checks a string's length in characters.
+///
+/// # Errors
+/// `InvalidParameterException` in AWS's wording.
+pub(crate) fn check_len(member: &str, value: &str, min: usize, max: usize) -> Result<(), CognitoError> {
+    let n = value.chars().count();
+    if n < min {
+        return Err(invalid(
+            member,
+            value,
+            &format!("Member must have length greater than or equal to {min}"),
+        ));
+    }
+    if n > max {
+        return Err(invalid(
+            member,
+            value,
+            &format!("Member must have length less than or equal to {max}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A time as the JSON protocol sends it: epoch seconds.
+pub(crate) fn epoch_seconds(ms: i64) -> Value {
+    serde_json::Number::from_f64(ms as f64 / 1000.0).map_or(Value::Null, Value::Number)
+}
+
+/// Pagination tokens are opaque to clients: base64 of the last key of the previous page.
+pub(crate) fn token_out(next: Option<String>) -> Option<String> {
+    use base64::Engine as _;
+    next.map(|k| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k))
+}
+
+/// Reads a token made by [`token_out`].
+///
+/// # Errors
+/// `InvalidParameterException` for a token this server did not make.
+pub(crate) fn token_in(member: &str, token: Option<String>) -> Result<Option<String>, CognitoError> {
+    use base64::Engine as _;
+    token
+        .map(|t| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(&t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| CognitoError::new(Exception::InvalidParameter, format!("Invalid {member}.")))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn missing_and_mistyped_members_are_named() {
+        let req = Request::new(json!({"UserPoolId": 5, "Name": "x", "Extra": {"ignored": true}})).unwrap();
+        let e = req.string("PoolName").unwrap_err();
+        assert_eq!(e.kind, Exception::InvalidParameter);
+        assert!(e.message.contains("'poolName'"), "{}", e.message);
+        assert_eq!(
+            req.string("UserPoolId").unwrap_err().kind,
+            Exception::Serialization
+        );
+        assert_eq!(req.string("Name").unwrap(), "x");
+        assert_eq!(
+            Request::new(json!([1])).unwrap_err().kind,
+            Exception::Serialization
+        );
+    }
+
+    #[test]
+    fn limits_and_tokens() {
+        let req = Request::new(json!({"Limit": 61, "MaxResults": 0})).unwrap();
+        assert_eq!(
+            req.limit("Limit", 60, 60, 0).unwrap_err().kind,
+            Exception::InvalidParameter
+        );
+        assert_eq!(req.limit("MaxResults", 60, 60, 0).unwrap(), 60);
+        assert_eq!(req.limit("Missing", 10, 60, 0).unwrap(), 10);
+        let t = token_out(Some("alice".into()));
+        assert_eq!(token_in("PaginationToken", t).unwrap().as_deref(), Some("alice"));
+        assert!(token_in("PaginationToken", Some("!!".into())).is_err());
+    }
+}

@@ -1,0 +1,275 @@
+//! Configuration: defaults, then a TOML file, then `COGNATE_*` environment variables, then flags; and
+//! the first-run setup of the data directory (master key, admin credentials).
+
+use std::fs;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::seal::KEY_LEN;
+
+/// An access key allowed to call the signed (admin) operations.
+#[derive(Clone, Deserialize)]
+pub struct AdminKey {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for AdminKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AdminKey({}, ..)", self.access_key_id)
+    }
+}
+
+/// The server's configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, the generated master key and admin credentials live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default: SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// The listening address.
+    pub listen: SocketAddr,
+    /// The URL clients reach the server at (token issuers derive from it); default `http://{listen}`.
+    pub public_url: Option<String>,
+    /// A file with the master key (32 bytes, raw or base64).
+    pub master_key_file: Option<PathBuf>,
+    /// Refuse to start without a master key supplied from outside.
+    pub production: bool,
+    /// The region of pool ids created by unsigned calls.
+    pub region: String,
+    /// Access keys for the admin API; default: generated once into the data directory.
+    pub admin_keys: Vec<AdminKey>,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("cognate-data"),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 9229)),
+            public_url: None,
+            master_key_file: None,
+            production: false,
+            region: "us-east-1".to_owned(),
+            admin_keys: Vec::new(),
+            log_format: "text".to_owned(),
+        }
+    }
+}
+
+/// A configuration problem, for the person starting the server.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Loads the file (if any) and overlays the environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the bad file, key or variable.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text =
+                    fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+                toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("COGNATE_DATA_DIR") {
+            config.data_dir = v.into();
+        }
+        if let Some(v) = env("COGNATE_DATABASE_URL") {
+            config.database_url = Some(v);
+        }
+        if let Some(v) = env("COGNATE_LISTEN") {
+            config.listen = v
+                .parse()
+                .map_err(|e| ConfigError(format!("COGNATE_LISTEN: {e}")))?;
+        }
+        if let Some(v) = env("COGNATE_PUBLIC_URL") {
+            config.public_url = Some(v);
+        }
+        if let Some(v) = env("COGNATE_MASTER_KEY_FILE") {
+            config.master_key_file = Some(v.into());
+        }
+        if let Some(v) = env("COGNATE_PRODUCTION") {
+            config.production = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("COGNATE_REGION") {
+            config.region = v;
+        }
+        if let Some(v) = env("COGNATE_LOG_FORMAT") {
+            config.log_format = v;
+        }
+        if let Some(v) = env("COGNATE_ADMIN_KEYS") {
+            // `ID:SECRET,ID2:SECRET2`
+            config.admin_keys = v
+                .split(',')
+                .map(|pair| {
+                    let (id, secret) = pair.split_once(':').ok_or_else(|| {
+                        ConfigError("COGNATE_ADMIN_KEYS: expected ID:SECRET[,ID:SECRET]".into())
+                    })?;
+                    Ok(AdminKey {
+                        access_key_id: id.trim().to_owned(),
+                        secret_access_key: secret.trim().to_owned(),
+                    })
+                })
+                .collect::<Result<_, ConfigError>>()?;
+        }
+        Ok(config)
+    }
+
+    /// The database URL: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("cognate.db").display()))
+    }
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+}
+
+fn decode_key(text: &[u8]) -> Option<Zeroizing<[u8; KEY_LEN]>> {
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    if text.len() == KEY_LEN {
+        key.copy_from_slice(text);
+        return Some(key);
+    }
+    let decoded = Zeroizing::new(STANDARD.decode(String::from_utf8_lossy(text).trim()).ok()?);
+    (decoded.len() == KEY_LEN).then(|| {
+        key.copy_from_slice(&decoded);
+        key
+    })
+}
+
+/// The master key: `COGNATE_MASTER_KEY` (base64), the configured file, or, outside production mode,
+/// one generated into the data directory.
+///
+/// # Errors
+/// A [`ConfigError`] for a malformed key, or a missing one in production mode.
+pub fn master_key(config: &Config) -> Result<Zeroizing<[u8; KEY_LEN]>, ConfigError> {
+    if let Some(v) = env("COGNATE_MASTER_KEY") {
+        return decode_key(v.as_bytes())
+            .ok_or_else(|| ConfigError("COGNATE_MASTER_KEY must be 32 bytes in base64".into()));
+    }
+    let (path, configured) = match &config.master_key_file {
+        Some(p) => (p.clone(), true),
+        None => (config.data_dir.join("master.key"), false),
+    };
+    if path.exists() {
+        let bytes =
+            Zeroizing::new(fs::read(&path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?);
+        return decode_key(&bytes)
+            .ok_or_else(|| ConfigError(format!("{}: not a 32-byte key (raw or base64)", path.display())));
+    }
+    if configured || config.production {
+        return Err(ConfigError(format!(
+            "no master key: production mode needs COGNATE_MASTER_KEY or an existing master_key_file ({})",
+            path.display()
+        )));
+    }
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    crate::ids::fill(key.as_mut());
+    write_private(&path, STANDARD.encode(key.as_ref()).as_bytes())?;
+    tracing::warn!(
+        path = %path.display(),
+        "generated a master key for this development server; production supplies its own (COGNATE_MASTER_KEY or master_key_file)"
+    );
+    Ok(key)
+}
+
+/// The admin access keys: configured ones, or a pair generated once into `admin-credentials` (AWS
+/// shared-credentials format) and announced on stdout that one time.
+///
+/// # Errors
+/// A [`ConfigError`] if the credentials file cannot be read or written.
+pub fn admin_keys(config: &Config) -> Result<Vec<AdminKey>, ConfigError> {
+    if !config.admin_keys.is_empty() {
+        return Ok(config.admin_keys.clone());
+    }
+    let path = config.data_dir.join("admin-credentials");
+    if path.exists() {
+        let text = fs::read_to_string(&path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let value = |key: &str| {
+            text.lines().find_map(|l| {
+                l.split_once('=')
+                    .filter(|(k, _)| k.trim() == key)
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+        };
+        return match (value("aws_access_key_id"), value("aws_secret_access_key")) {
+            (Some(id), Some(secret)) => Ok(vec![AdminKey {
+                access_key_id: id,
+                secret_access_key: secret,
+            }]),
+            _ => Err(ConfigError(format!(
+                "{}: no aws_access_key_id / aws_secret_access_key",
+                path.display()
+            ))),
+        };
+    }
+    let key = AdminKey {
+        access_key_id: format!(
+            "AKIA{}",
+            crate::ids::random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+        ),
+        secret_access_key: crate::ids::random_string(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            40,
+        ),
+    };
+    let text = format!(
+        "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        key.access_key_id, key.secret_access_key
+    );
+    write_private(&path, text.as_bytes())?;
+    println!(
+        "Generated admin credentials (shown once; kept in {}):\n  aws_access_key_id = {}\n  aws_secret_access_key = {}",
+        path.display(),
+        key.access_key_id,
+        key.secret_access_key
+    );
+    Ok(vec![key])
+}
+
+/// Creates the data directory (owner-only).
+///
+/// # Errors
+/// A [`ConfigError`] if it cannot be created.
+pub fn data_dir(config: &Config) -> Result<(), ConfigError> {
+    fs::create_dir_all(&config.data_dir)
+        .map_err(|e| ConfigError(format!("{}: {e}", config.data_dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = fs::set_permissions(&config.data_dir, fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! HTTP: the router, and the protocol endpoint (`POST /`) that authenticates, parses and routes to
+//! [`crate::api::dispatch`]. Handlers stay thin; errors become Cognito's JSON in one place.
+
+mod protocol;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Method};
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::api::Services;
+use crate::config::AdminKey;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The operations' dependencies.
+    pub services: Services,
+    /// Access keys allowed to call the signed operations.
+    pub admin_keys: Arc<Vec<AdminKey>>,
+}
+
+/// The headers Cognito's browser SDKs send, allowed in CORS preflights.
+const ALLOWED_HEADERS: [&str; 12] = [
+    "content-type",
+    "x-amz-target",
+    "x-amz-user-agent",
+    "cache-control",
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+    "x-amz-api-version",
+    "user-agent",
+];
+
+/// The server's routes.
+pub fn app(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_headers(ALLOWED_HEADERS.map(HeaderName::from_static))
+        .expose_headers([
+            HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("x-amzn-errortype"),
+        ])
+        .max_age(Duration::from_secs(600));
+    Router::new()
+        .route("/", post(protocol::handle))
+        .route("/health", get(|| async { "ok" }))
+        .with_state(state)
+        .layer(cors)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(protocol::panic_response))
+}

@@ -1,0 +1,15 @@
+//! Cognate's server: Amazon Cognito's user-pool APIs, spoken on Cognito's own wire protocol, over
+//! SQLite (the embedded default) or PostgreSQL.
+//!
+//! - [`http`]: the router and the protocol endpoint (`POST /`, `X-Amz-Target`), SigV4 on admin calls;
+//! - [`api`]: the operations, one module per resource, free of HTTP;
+//! - [`store`]: the one [`store::Store`] trait and its SQL implementation;
+//! - [`seal`]: secrets at rest under the master key; [`config`]: settings and first-run setup.
+
+pub mod api;
+pub mod config;
+pub mod http;
+pub mod ids;
+pub mod seal;
+pub mod sigv4;
+pub mod store;

@@ -1,0 +1,195 @@
+//! `cognate`: the server binary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use cognate_server::api::Services;
+use cognate_server::config::{self, Config};
+use cognate_server::http::{AppState, app};
+use cognate_server::seal::Sealer;
+use cognate_server::store::{SqlStore, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "cognate",
+    version,
+    about = "A self-hostable identity server that speaks Amazon Cognito's protocols"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags shared by every command that opens the data directory.
+#[derive(clap::Args)]
+struct Common {
+    /// A TOML configuration file.
+    #[arg(long, env = "COGNATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// The data directory (SQLite database, generated keys).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// `sqlite://...` or `postgres://...`.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Cognito API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// The address to listen on (default 127.0.0.1:9229).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// The URL clients reach this server at.
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Read the outbox of codes and temporary passwords.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Print messages as JSON lines, oldest first.
+    List {
+        #[command(flatten)]
+        common: Common,
+        /// Only this pool's messages.
+        #[arg(long)]
+        pool: Option<String>,
+        /// Only messages to this address or phone number.
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+fn load(common: &Common) -> Result<Config, config::ConfigError> {
+    let mut config = Config::load(common.config.as_deref())?;
+    if let Some(dir) = &common.data_dir {
+        config.data_dir = dir.clone();
+    }
+    if let Some(url) = &common.database_url {
+        config.database_url = Some(url.clone());
+    }
+    Ok(config)
+}
+
+fn init_logs(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COGNATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+async fn serve(
+    mut config: Config,
+    listen: Option<std::net::SocketAddr>,
+    public_url: Option<String>,
+) -> Result<(), String> {
+    if let Some(addr) = listen {
+        config.listen = addr;
+    }
+    if public_url.is_some() {
+        config.public_url = public_url;
+    }
+    init_logs(&config.log_format);
+    config::data_dir(&config).map_err(|e| e.to_string())?;
+    let key = config::master_key(&config).map_err(|e| e.to_string())?;
+    let admin_keys = config::admin_keys(&config).map_err(|e| e.to_string())?;
+    let store = SqlStore::connect(&config.database_url())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let state = AppState {
+        services: Services {
+            store: Arc::new(store) as Arc<dyn Store>,
+            sealer: Sealer::new(&key),
+            region: config.region.clone(),
+        },
+        admin_keys: Arc::new(admin_keys),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("{}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("cognate listening on http://{addr}");
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Result<(), String> {
+    let store = SqlStore::connect(&config.database_url())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    for message in store
+        .messages(pool.as_deref(), to.as_deref())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!("{}", serde_json::to_string(&message).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            common,
+            listen,
+            public_url,
+        } => match load(&common) {
+            Ok(config) => serve(config, listen, public_url).await,
+            Err(e) => Err(e.to_string()),
+        },
+        Command::Outbox {
+            command: OutboxCommand::List { common, pool, to },
+        } => match load(&common) {
+            Ok(config) => outbox(config, pool, to).await,
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cognate: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

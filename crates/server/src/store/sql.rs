@@ -1,0 +1,689 @@
+//! [`Store`] on SQL through sqlx's `Any` driver: SQLite or PostgreSQL, chosen by the URL, with the same
+//! statements (`$n` placeholders work in both) and the same migrations.
+
+use std::collections::BTreeMap;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use super::{
+    ClientRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter, UserRecord,
+};
+
+/// The SQL store.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    db: AnyPool,
+}
+
+fn backend(err: sqlx::Error) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+/// Maps a unique-key violation to [`StoreError::Conflict`] naming `what`; anything else is a backend error.
+fn conflict(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |err| match err.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        _ => backend(err),
+    }
+}
+
+fn json(text: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
+}
+
+/// Fetches `limit + 1` rows' worth: returns the page and the key to continue after.
+fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = if more { items.last().map(key) } else { None };
+    Page { items, next }
+}
+
+fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`) and applies the migrations.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database cannot be opened or migrated.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let db = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Acknowledged writes survive a crash (FULL), writers wait for each other.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(backend)?;
+        if sqlite {
+            db.execute("PRAGMA journal_mode = WAL").await.map_err(backend)?;
+        }
+        sqlx::migrate!("./migrations")
+            .run(&db)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self { db })
+    }
+
+    async fn user_rows(&self, rows: Vec<AnyRow>) -> Result<Vec<UserRecord>, StoreError> {
+        let mut users = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut user = user_from(&row)?;
+            let aliases =
+                sqlx::query("SELECT kind, value FROM user_aliases WHERE pool_id = $1 AND username_key = $2")
+                    .bind(&user.pool_id)
+                    .bind(&user.key)
+                    .fetch_all(&self.db)
+                    .await
+                    .map_err(backend)?;
+            for a in aliases {
+                user.aliases.push((
+                    a.try_get("kind").map_err(backend)?,
+                    a.try_get("value").map_err(backend)?,
+                ));
+            }
+            users.push(user);
+        }
+        Ok(users)
+    }
+}
+
+fn pool_from(row: &AnyRow) -> Result<PoolRecord, StoreError> {
+    Ok(PoolRecord {
+        id: row.try_get("id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+fn client_from(row: &AnyRow) -> Result<ClientRecord, StoreError> {
+    Ok(ClientRecord {
+        id: row.try_get("id").map_err(backend)?,
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        secret: row.try_get("secret").map_err(backend)?,
+        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
+    let attributes: BTreeMap<String, String> =
+        serde_json::from_str(&row.try_get::<String, _>("attributes").map_err(backend)?)
+            .map_err(|e| StoreError::Backend(format!("corrupt attributes: {e}")))?;
+    Ok(UserRecord {
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        key: row.try_get("username_key").map_err(backend)?,
+        username: row.try_get("username").map_err(backend)?,
+        sub: row.try_get("sub").map_err(backend)?,
+        status: row.try_get("status").map_err(backend)?,
+        enabled: row.try_get::<i64, _>("enabled").map_err(backend)? != 0,
+        attributes,
+        verifier: row.try_get("verifier").map_err(backend)?,
+        aliases: Vec::new(),
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+fn group_from(row: &AnyRow) -> Result<GroupRecord, StoreError> {
+    Ok(GroupRecord {
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        description: row.try_get("description").map_err(backend)?,
+        precedence: row.try_get("precedence").map_err(backend)?,
+        role_arn: row.try_get("role_arn").map_err(backend)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+/// The attributes ListUsers filters on, as index rows.
+fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
+    const FILTERABLE: [&str; 7] = [
+        "email",
+        "phone_number",
+        "name",
+        "given_name",
+        "family_name",
+        "preferred_username",
+        "sub",
+    ];
+    let mut rows = vec![
+        ("username", user.key.clone()),
+        ("cognito:user_status", user.status.clone()),
+        (
+            "status",
+            if user.enabled { "Enabled" } else { "Disabled" }.to_owned(),
+        ),
+    ];
+    for name in FILTERABLE {
+        if let Some(value) = user.attributes.get(name) {
+            rows.push((name, value.clone()));
+        }
+    }
+    rows
+}
+
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+async fn write_user_children(
+    tx: &mut Tx<'_>,
+    user: &UserRecord,
+    messages: &[Message],
+) -> Result<(), StoreError> {
+    for (kind, value) in &user.aliases {
+        sqlx::query("INSERT INTO user_aliases (pool_id, kind, value, username_key) VALUES ($1, $2, $3, $4)")
+            .bind(&user.pool_id)
+            .bind(kind)
+            .bind(value)
+            .bind(&user.key)
+            .execute(&mut **tx)
+            .await
+            .map_err(conflict(&format!("alias:{kind}")))?;
+    }
+    for (name, value) in index_rows(user) {
+        sqlx::query("INSERT INTO user_index (pool_id, name, value, username_key) VALUES ($1, $2, $3, $4)")
+            .bind(&user.pool_id)
+            .bind(name)
+            .bind(value)
+            .bind(&user.key)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+    }
+    for m in messages {
+        sqlx::query(
+            "INSERT INTO outbox (id, pool_id, channel, destination, subject, body, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&m.id)
+        .bind(&m.pool_id)
+        .bind(&m.channel)
+        .bind(&m.destination)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(m.created_ms)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+fn attributes_text(user: &UserRecord) -> Result<String, StoreError> {
+    serde_json::to_string(&user.attributes).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    async fn insert_pool(&self, pool: &PoolRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, created_ms, modified_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&pool.id)
+        .bind(&pool.name)
+        .bind(pool.doc.to_string())
+        .bind(pool.created_ms)
+        .bind(pool.modified_ms)
+        .execute(&self.db)
+        .await
+        .map_err(conflict("pool"))?;
+        Ok(())
+    }
+
+    async fn pool(&self, id: &str) -> Result<Option<PoolRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM user_pools WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await;
+        row.map_err(backend)?.as_ref().map(pool_from).transpose()
+    }
+
+    async fn update_pool(&self, pool: &PoolRecord) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE user_pools SET name = $2, doc = $3, modified_ms = $4 WHERE id = $1")
+            .bind(&pool.id)
+            .bind(&pool.name)
+            .bind(pool.doc.to_string())
+            .bind(pool.modified_ms)
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn delete_pool(&self, id: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM user_pools WHERE id = $1")
+            .bind(id)
+            .execute(&self.db)
+            .await;
+        if done.map_err(backend)?.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<PoolRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM user_pools WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after.unwrap_or(""))
+            .bind(limit_param(limit))
+            .fetch_all(&self.db)
+            .await
+            .map_err(backend)?;
+        let items = rows.iter().map(pool_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(page(items, limit, |p| p.id.clone()))
+    }
+
+    async fn insert_client(&self, c: &ClientRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO user_pool_clients (id, pool_id, name, secret, doc, created_ms, modified_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&c.id)
+        .bind(&c.pool_id)
+        .bind(&c.name)
+        .bind(c.secret.clone())
+        .bind(c.doc.to_string())
+        .bind(c.created_ms)
+        .bind(c.modified_ms)
+        .execute(&self.db)
+        .await
+        .map_err(conflict("client"))?;
+        Ok(())
+    }
+
+    async fn client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM user_pool_clients WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await;
+        row.map_err(backend)?.as_ref().map(client_from).transpose()
+    }
+
+    async fn update_client(&self, c: &ClientRecord) -> Result<(), StoreError> {
+        let done =
+            sqlx::query("UPDATE user_pool_clients SET name = $2, doc = $3, modified_ms = $4 WHERE id = $1")
+                .bind(&c.id)
+                .bind(&c.name)
+                .bind(c.doc.to_string())
+                .bind(c.modified_ms)
+                .execute(&self.db)
+                .await
+                .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn delete_client(&self, id: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM user_pool_clients WHERE id = $1")
+            .bind(id)
+            .execute(&self.db)
+            .await;
+        if done.map_err(backend)?.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn list_clients(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<ClientRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM user_pool_clients WHERE pool_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(pool_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit_param(limit))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend)?;
+        let items = rows.iter().map(client_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(page(items, limit, |c| c.id.clone()))
+    }
+
+    async fn insert_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await.map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO users (pool_id, username_key, username, sub, status, enabled, attributes, verifier, \
+             created_ms, modified_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&user.pool_id)
+        .bind(&user.key)
+        .bind(&user.username)
+        .bind(&user.sub)
+        .bind(&user.status)
+        .bind(i64::from(user.enabled))
+        .bind(attributes_text(user)?)
+        .bind(user.verifier.clone())
+        .bind(user.created_ms)
+        .bind(user.modified_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict("username"))?;
+        write_user_children(&mut tx, user, messages).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn user(&self, pool_id: &str, key: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(key)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(self.user_rows(row.into_iter().collect()).await?.pop())
+    }
+
+    async fn user_by_alias(
+        &self,
+        pool_id: &str,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT username_key FROM user_aliases WHERE pool_id = $1 AND kind = $2 AND value = $3",
+        )
+        .bind(pool_id)
+        .bind(kind)
+        .bind(value)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(backend)?;
+        row.map(|r| r.try_get("username_key").map_err(backend))
+            .transpose()
+    }
+
+    async fn update_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await.map_err(backend)?;
+        let done = sqlx::query(
+            "UPDATE users SET status = $3, enabled = $4, attributes = $5, verifier = $6, modified_ms = $7 \
+             WHERE pool_id = $1 AND username_key = $2",
+        )
+        .bind(&user.pool_id)
+        .bind(&user.key)
+        .bind(&user.status)
+        .bind(i64::from(user.enabled))
+        .bind(attributes_text(user)?)
+        .bind(user.verifier.clone())
+        .bind(user.modified_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for table in ["user_aliases", "user_index"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"
+            ))
+            .bind(&user.pool_id)
+            .bind(&user.key)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        write_user_children(&mut tx, user, messages).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn delete_user(&self, pool_id: &str, key: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(key)
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<UserRecord>, StoreError> {
+        let after = after.unwrap_or("");
+        let rows = match filter {
+            None => sqlx::query(
+                "SELECT * FROM users WHERE pool_id = $1 AND username_key > $2 ORDER BY username_key LIMIT $3",
+            )
+            .bind(pool_id)
+            .bind(after)
+            .bind(limit_param(limit))
+            .fetch_all(&self.db)
+            .await,
+            Some(f) => {
+                // A prefix compares the leading characters, the same way in both databases.
+                let test = if f.prefix {
+                    "substr(i.value, 1, length($3)) = $3"
+                } else {
+                    "i.value = $3"
+                };
+                let sql = format!(
+                    "SELECT u.* FROM users u JOIN user_index i ON i.pool_id = u.pool_id \
+                     AND i.username_key = u.username_key WHERE u.pool_id = $1 AND i.name = $2 AND {test} \
+                     AND u.username_key > $4 ORDER BY u.username_key LIMIT $5"
+                );
+                sqlx::query(&sql)
+                    .bind(pool_id)
+                    .bind(&f.name)
+                    .bind(&f.value)
+                    .bind(after)
+                    .bind(limit_param(limit))
+                    .fetch_all(&self.db)
+                    .await
+            }
+        }
+        .map_err(backend)?;
+        let items = self.user_rows(rows).await?;
+        Ok(page(items, limit, |u| u.key.clone()))
+    }
+
+    async fn insert_group(&self, g: &GroupRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO user_groups (pool_id, name, description, precedence, role_arn, created_ms, modified_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&g.pool_id)
+        .bind(&g.name)
+        .bind(g.description.clone())
+        .bind(g.precedence)
+        .bind(g.role_arn.clone())
+        .bind(g.created_ms)
+        .bind(g.modified_ms)
+        .execute(&self.db)
+        .await
+        .map_err(conflict("group"))?;
+        Ok(())
+    }
+
+    async fn group(&self, pool_id: &str, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM user_groups WHERE pool_id = $1 AND name = $2")
+            .bind(pool_id)
+            .bind(name)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(group_from).transpose()
+    }
+
+    async fn update_group(&self, g: &GroupRecord) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE user_groups SET description = $3, precedence = $4, role_arn = $5, modified_ms = $6 \
+             WHERE pool_id = $1 AND name = $2",
+        )
+        .bind(&g.pool_id)
+        .bind(&g.name)
+        .bind(g.description.clone())
+        .bind(g.precedence)
+        .bind(g.role_arn.clone())
+        .bind(g.modified_ms)
+        .execute(&self.db)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn delete_group(&self, pool_id: &str, name: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM user_groups WHERE pool_id = $1 AND name = $2")
+            .bind(pool_id)
+            .bind(name)
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GroupRecord>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM user_groups WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3")
+                .bind(pool_id)
+                .bind(after.unwrap_or(""))
+                .bind(limit_param(limit))
+                .fetch_all(&self.db)
+                .await
+                .map_err(backend)?;
+        let items = rows.iter().map(group_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(page(items, limit, |g| g.name.clone()))
+    }
+
+    async fn add_member(&self, pool_id: &str, group: &str, user_key: &str) -> Result<(), StoreError> {
+        let result =
+            sqlx::query("INSERT INTO group_members (pool_id, group_name, username_key) VALUES ($1, $2, $3)")
+                .bind(pool_id)
+                .bind(group)
+                .bind(user_key)
+                .execute(&self.db)
+                .await;
+        match result.map_err(conflict("member")) {
+            Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn remove_member(&self, pool_id: &str, group: &str, user_key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND username_key = $3")
+            .bind(pool_id)
+            .bind(group)
+            .bind(user_key)
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn groups_of(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GroupRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT g.* FROM user_groups g JOIN group_members m ON m.pool_id = g.pool_id AND m.group_name = g.name \
+             WHERE g.pool_id = $1 AND m.username_key = $2 AND g.name > $3 ORDER BY g.name LIMIT $4",
+        )
+        .bind(pool_id)
+        .bind(user_key)
+        .bind(after.unwrap_or(""))
+        .bind(limit_param(limit))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend)?;
+        let items = rows.iter().map(group_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(page(items, limit, |g| g.name.clone()))
+    }
+
+    async fn members(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<UserRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.* FROM users u JOIN group_members m ON m.pool_id = u.pool_id AND m.username_key = u.username_key \
+             WHERE u.pool_id = $1 AND m.group_name = $2 AND u.username_key > $3 ORDER BY u.username_key LIMIT $4",
+        )
+        .bind(pool_id)
+        .bind(group)
+        .bind(after.unwrap_or(""))
+        .bind(limit_param(limit))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend)?;
+        let items = self.user_rows(rows).await?;
+        Ok(page(items, limit, |u| u.key.clone()))
+    }
+
+    async fn messages(&self, pool_id: Option<&str>, to: Option<&str>) -> Result<Vec<Message>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM outbox WHERE ($1 = '' OR pool_id = $1) AND ($2 = '' OR destination = $2) \
+             ORDER BY created_ms, id",
+        )
+        .bind(pool_id.unwrap_or(""))
+        .bind(to.unwrap_or(""))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Message {
+                    id: r.try_get("id").map_err(backend)?,
+                    pool_id: r.try_get("pool_id").map_err(backend)?,
+                    channel: r.try_get("channel").map_err(backend)?,
+                    destination: r.try_get("destination").map_err(backend)?,
+                    subject: r.try_get("subject").map_err(backend)?,
+                    body: r.try_get("body").map_err(backend)?,
+                    created_ms: r.try_get("created_ms").map_err(backend)?,
+                })
+            })
+            .collect()
+    }
+}
