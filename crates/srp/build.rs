@@ -20,15 +20,8 @@ fn main() {
         let _ = writeln!(out, "pub(super) const {konst}: &[(&str, &str)] = &[");
         for path in files {
             println!("cargo:rerun-if-changed={}", path.display());
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "    ({name:?}, include_str!({:?})),",
-                path.display().to_string()
-            );
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string());
         }
         out.push_str("];\n");
     }

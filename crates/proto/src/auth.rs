@@ -103,18 +103,12 @@ mod tests {
     fn wire_names_match_cognito() {
         let flow: AuthFlow = serde_json::from_str("\"USER_SRP_AUTH\"").unwrap();
         assert_eq!(flow, AuthFlow::UserSrpAuth);
-        assert_eq!(
-            serde_json::to_string(&AuthFlow::AdminNoSrpAuth).unwrap(),
-            "\"ADMIN_NO_SRP_AUTH\""
-        );
+        assert_eq!(serde_json::to_string(&AuthFlow::AdminNoSrpAuth).unwrap(), "\"ADMIN_NO_SRP_AUTH\"");
         assert_eq!(
             serde_json::to_string(&ChallengeName::SoftwareTokenMfa).unwrap(),
             "\"SOFTWARE_TOKEN_MFA\""
         );
-        assert_eq!(
-            serde_json::to_string(&ChallengeName::WebAuthn).unwrap(),
-            "\"WEB_AUTHN\""
-        );
+        assert_eq!(serde_json::to_string(&ChallengeName::WebAuthn).unwrap(), "\"WEB_AUTHN\"");
         assert!(serde_json::from_str::<AuthFlow>("\"user_srp_auth\"").is_err());
     }
 }

@@ -208,18 +208,12 @@ pub struct CognitoError {
 impl CognitoError {
     /// An error of `kind` with `message`.
     pub fn new(kind: Exception, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
 
     /// The body Cognito sends for this error.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            kind: self.kind.name().to_owned(),
-            message: self.message.clone(),
-        }
+        ErrorBody { kind: self.kind.name().to_owned(), message: self.message.clone() }
     }
 }
 

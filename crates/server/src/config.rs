@@ -98,9 +98,7 @@ impl Config {
             config.database_url = Some(v);
         }
         if let Some(v) = env("COGNATE_LISTEN") {
-            config.listen = v
-                .parse()
-                .map_err(|e| ConfigError(format!("COGNATE_LISTEN: {e}")))?;
+            config.listen = v.parse().map_err(|e| ConfigError(format!("COGNATE_LISTEN: {e}")))?;
         }
         if let Some(v) = env("COGNATE_PUBLIC_URL") {
             config.public_url = Some(v);
@@ -148,9 +146,7 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    let mut file = options.open(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
     file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(|e| ConfigError(format!("{}: {e}", path.display())))
@@ -219,27 +215,18 @@ pub fn admin_keys(config: &Config) -> Result<Vec<AdminKey>, ConfigError> {
         let text = fs::read_to_string(&path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
         let value = |key: &str| {
             text.lines().find_map(|l| {
-                l.split_once('=')
-                    .filter(|(k, _)| k.trim() == key)
-                    .map(|(_, v)| v.trim().to_owned())
+                l.split_once('=').filter(|(k, _)| k.trim() == key).map(|(_, v)| v.trim().to_owned())
             })
         };
         return match (value("aws_access_key_id"), value("aws_secret_access_key")) {
-            (Some(id), Some(secret)) => Ok(vec![AdminKey {
-                access_key_id: id,
-                secret_access_key: secret,
-            }]),
-            _ => Err(ConfigError(format!(
-                "{}: no aws_access_key_id / aws_secret_access_key",
-                path.display()
-            ))),
+            (Some(id), Some(secret)) => Ok(vec![AdminKey { access_key_id: id, secret_access_key: secret }]),
+            _ => {
+                Err(ConfigError(format!("{}: no aws_access_key_id / aws_secret_access_key", path.display())))
+            }
         };
     }
     let key = AdminKey {
-        access_key_id: format!(
-            "AKIA{}",
-            crate::ids::random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
-        ),
+        access_key_id: format!("AKIA{}", crate::ids::random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
         secret_access_key: crate::ids::random_string(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
             40,

@@ -59,12 +59,7 @@ mod tests {
         assert_eq!(region, "eu-west-2");
         assert!(rest.len() == 9 && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
         let client = client_id();
-        assert!(
-            client.len() == 26
-                && client
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        );
+        assert!(client.len() == 26 && client.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         assert_ne!(client_id(), client_id());
         assert_eq!(client_secret().len(), 51);
         assert!(uuid::Uuid::parse_str(&sub()).is_ok());

@@ -85,9 +85,7 @@ fn load(common: &Common) -> Result<Config, config::ConfigError> {
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COGNATE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -129,9 +127,7 @@ async fn serve(
     config::data_dir(&config).map_err(|e| e.to_string())?;
     let key = config::master_key(&config).map_err(|e| e.to_string())?;
     let admin_keys = config::admin_keys(&config).map_err(|e| e.to_string())?;
-    let store = SqlStore::connect(&config.database_url())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let store = SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?;
     let state = AppState {
         services: Services {
             store: Arc::new(store) as Arc<dyn Store>,
@@ -140,9 +136,8 @@ async fn serve(
         },
         admin_keys: Arc::new(admin_keys),
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("{}: {e}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("cognate listening on http://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
@@ -153,14 +148,8 @@ async fn serve(
 }
 
 async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Result<(), String> {
-    let store = SqlStore::connect(&config.database_url())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
-    for message in store
-        .messages(pool.as_deref(), to.as_deref())
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    let store = SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    for message in store.messages(pool.as_deref(), to.as_deref()).await.map_err(|e| e.to_string())? {
         println!("{}", serde_json::to_string(&message).map_err(|e| e.to_string())?);
     }
     Ok(())
@@ -170,17 +159,11 @@ async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Res
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve {
-            common,
-            listen,
-            public_url,
-        } => match load(&common) {
+        Command::Serve { common, listen, public_url } => match load(&common) {
             Ok(config) => serve(config, listen, public_url).await,
             Err(e) => Err(e.to_string()),
         },
-        Command::Outbox {
-            command: OutboxCommand::List { common, pool, to },
-        } => match load(&common) {
+        Command::Outbox { command: OutboxCommand::List { common, pool, to } } => match load(&common) {
             Ok(config) => outbox(config, pool, to).await,
             Err(e) => Err(e.to_string()),
         },

@@ -28,24 +28,16 @@ pub struct Unsealable;
 impl Sealer {
     /// A sealer for `key`.
     pub fn new(key: &[u8; KEY_LEN]) -> Self {
-        Self {
-            cipher: Aes256Gcm::new(key.into()),
-        }
+        Self { cipher: Aes256Gcm::new(key.into()) }
     }
 
     /// Seals `secret`, bound to `context` (purpose and owner, e.g. `"verifier:us-east-1_x:alice"`).
     pub fn seal(&self, context: &str, secret: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         crate::ids::fill(&mut nonce);
-        let payload = Payload {
-            msg: secret,
-            aad: context.as_bytes(),
-        };
+        let payload = Payload { msg: secret, aad: context.as_bytes() };
         // Encryption fails only for messages beyond GCM's 64 GiB limit.
-        let sealed = self
-            .cipher
-            .encrypt(Nonce::from_slice(&nonce), payload)
-            .unwrap_or_default();
+        let sealed = self.cipher.encrypt(Nonce::from_slice(&nonce), payload).unwrap_or_default();
         let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
         out.push(VERSION);
         out.extend_from_slice(&nonce);
@@ -63,14 +55,8 @@ impl Sealer {
             return Err(Unsealable);
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        let payload = Payload {
-            msg: ciphertext,
-            aad: context.as_bytes(),
-        };
-        self.cipher
-            .decrypt(Nonce::from_slice(nonce), payload)
-            .map(Zeroizing::new)
-            .map_err(|_| Unsealable)
+        let payload = Payload { msg: ciphertext, aad: context.as_bytes() };
+        self.cipher.decrypt(Nonce::from_slice(nonce), payload).map(Zeroizing::new).map_err(|_| Unsealable)
     }
 }
 
@@ -88,20 +74,10 @@ mod tests {
     fn opens_only_with_its_key_and_context() {
         let sealer = Sealer::new(&[7; KEY_LEN]);
         let sealed = sealer.seal("verifier:p:alice", b"secret");
-        assert_eq!(
-            sealer.open("verifier:p:alice", &sealed).unwrap().as_slice(),
-            b"secret"
-        );
-        assert_ne!(
-            sealer.seal("verifier:p:alice", b"secret"),
-            sealed,
-            "fresh nonce each time"
-        );
+        assert_eq!(sealer.open("verifier:p:alice", &sealed).unwrap().as_slice(), b"secret");
+        assert_ne!(sealer.seal("verifier:p:alice", b"secret"), sealed, "fresh nonce each time");
         assert_eq!(sealer.open("verifier:p:bob", &sealed), Err(Unsealable));
-        assert_eq!(
-            Sealer::new(&[8; KEY_LEN]).open("verifier:p:alice", &sealed),
-            Err(Unsealable)
-        );
+        assert_eq!(Sealer::new(&[8; KEY_LEN]).open("verifier:p:alice", &sealed), Err(Unsealable));
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
         assert_eq!(sealer.open("verifier:p:alice", &tampered), Err(Unsealable));

@@ -115,35 +115,28 @@ pub fn verify(
     let header = header_value(req, "authorization").ok_or(SigV4Error::MissingAuthenticationToken)?;
     let auth = parse_authorization(&header)?;
     if auth.service != service {
-        return Err(incomplete!(
-            "Credential should be scoped to correct service: '{service}'."
-        ));
+        return Err(incomplete!("Credential should be scoped to correct service: '{service}'."));
     }
-    if !auth
-        .signed_headers
-        .split(';')
-        .any(|name| name.eq_ignore_ascii_case("host"))
-    {
-        return Err(incomplete!(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
-        ));
+    if !auth.signed_headers.split(';').any(|name| name.eq_ignore_ascii_case("host")) {
+        return Err(incomplete!("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
     }
     let (amz_date, from) = match (header_value(req, "x-amz-date"), header_value(req, "date")) {
         (Some(date), _) => (date, "X-Amz-Date"),
         (None, Some(date)) => (date, "Date"),
         (None, None) => {
-            let message =
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
-            return Err(incomplete!("{message}"));
+            return Err(incomplete!(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+            ));
         }
     };
     let signed_at = parse_amz_date(&amz_date)
         .ok_or_else(|| incomplete!("{from} must be in the form YYYYMMDD'T'HHMMSS'Z', not '{amz_date}'."))?;
     let day = amz_date.get(..8).unwrap_or_default();
     if auth.date != day {
-        let (scope_day, http) = (auth.date, "YYYYMMDD from ISO-8601 version of date from HTTP");
         return Err(incomplete!(
-            "Date in Credential scope does not match {http}: '{scope_day}' != '{day}', from '{from}'."
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: \
+             '{}' != '{day}', from '{from}'.",
+            auth.date
         ));
     }
     let canonical = canonical_request(req, &auth)?;
@@ -156,18 +149,13 @@ pub fn verify(
         return Err(SigV4Error::InvalidSignature);
     }
     check_clock(&amz_date, signed_at, now_unix)?;
-    Ok(Verified {
-        access_key_id: auth.access_key_id.to_owned(),
-        region: auth.region.to_owned(),
-    })
+    Ok(Verified { access_key_id: auth.access_key_id.to_owned(), region: auth.region.to_owned() })
 }
 
 fn parse_authorization<'h>(header: &'h str) -> Result<Authorization<'h>, SigV4Error> {
     let (algorithm, params) = header.split_once([' ', '\t']).unwrap_or((header, ""));
     if algorithm != ALGORITHM {
-        return Err(incomplete!(
-            "Unsupported Authorization algorithm '{algorithm}'; expected {ALGORITHM}."
-        ));
+        return Err(incomplete!("Unsupported Authorization algorithm '{algorithm}'; expected {ALGORITHM}."));
     }
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for part in params.split(',').map(str::trim).filter(|part| !part.is_empty()) {
@@ -187,10 +175,8 @@ fn parse_authorization<'h>(header: &'h str) -> Result<Authorization<'h>, SigV4Er
     let need = |value: Option<&'h str>, name| {
         value.ok_or_else(|| incomplete!("Authorization header requires '{name}' parameter."))
     };
-    let (credential, signed_headers) = (
-        need(credential, "Credential")?,
-        need(signed_headers, "SignedHeaders")?,
-    );
+    let (credential, signed_headers) =
+        (need(credential, "Credential")?, need(signed_headers, "SignedHeaders")?);
     let signature = need(signature, "Signature")?;
     let form = "<AccessKeyId>/<YYYYMMDD>/<region>/<service>/aws4_request";
     let malformed = || incomplete!("Credential should be of the form {form}, not '{credential}'.");
@@ -204,31 +190,17 @@ fn parse_authorization<'h>(header: &'h str) -> Result<Authorization<'h>, SigV4Er
         return Err(malformed());
     }
     if terminator != TERMINATOR {
-        return Err(incomplete!(
-            "Credential should be scoped with a valid terminator: '{TERMINATOR}'."
-        ));
+        return Err(incomplete!("Credential should be scoped with a valid terminator: '{TERMINATOR}'."));
     }
-    Ok(Authorization {
-        access_key_id,
-        scope,
-        date,
-        region,
-        service,
-        signed_headers,
-        signature,
-    })
+    Ok(Authorization { access_key_id, scope, date, region, service, signed_headers, signature })
 }
 
 /// All values of header `name` (any case), each trimmed with inner blank runs collapsed to one space,
 /// joined with `,` as SigV4 canonicalizes repeated headers.
 fn header_value(req: &SignedRequest<'_>, name: &str) -> Option<String> {
     let collapse = |v: &str| v.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-    let values: Vec<String> = req
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| collapse(v))
-        .collect();
+    let values: Vec<String> =
+        req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| collapse(v)).collect();
     (!values.is_empty()).then(|| values.join(","))
 }
 
@@ -277,22 +249,14 @@ fn canonical_query(query: &str) -> String {
         .map(|(name, value)| (encode(name), encode(value)))
         .collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
 /// Percent-encodes every byte outside `A-Z a-z 0-9 - _ . ~`, with uppercase hex.
 fn uri_encode(bytes: &[u8]) -> String {
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
     let encode = |&b: &u8| {
-        if unreserved(b) {
-            char::from(b).to_string()
-        } else {
-            format!("%{b:02X}")
-        }
+        if unreserved(b) { char::from(b).to_string() } else { format!("%{b:02X}") }
     };
     bytes.iter().map(encode).collect()
 }
@@ -302,10 +266,13 @@ fn percent_decode(s: &str) -> Vec<u8> {
     let (bytes, mut out, mut i) = (s.as_bytes(), Vec::with_capacity(s.len()), 0);
     let digit = |j: usize| bytes.get(j).and_then(|&d| char::from(d).to_digit(16));
     while let Some(&b) = bytes.get(i) {
-        match (b, digit(i + 1), digit(i + 2)) {
-            (b'%', Some(hi), Some(lo)) => (out.push(u8::try_from(hi * 16 + lo).unwrap_or(b)), i += 3),
-            _ => (out.push(b), i += 1),
-        };
+        if let (b'%', Some(hi), Some(lo)) = (b, digit(i + 1), digit(i + 2)) {
+            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b));
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
     }
     out
 }
@@ -330,21 +297,14 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32
 
 /// AWS's messages for a timestamp outside `now ± 15 min`.
 fn check_clock(amz_date: &str, signed_at: i64, now: i64) -> Result<(), SigV4Error> {
-    let (earliest, latest) = (
-        now.saturating_sub(MAX_SKEW_SECS),
-        now.saturating_add(MAX_SKEW_SECS),
-    );
-    let (fmt, now) = (format_amz_date, format_amz_date(now));
+    let (earliest, latest) = (now.saturating_sub(MAX_SKEW_SECS), now.saturating_add(MAX_SKEW_SECS));
+    let now = format_amz_date(now);
     let message = if signed_at < earliest {
-        format!(
-            "Signature expired: {amz_date} is now earlier than {} ({now} - 15 min.)",
-            fmt(earliest)
-        )
+        let limit = format_amz_date(earliest);
+        format!("Signature expired: {amz_date} is now earlier than {limit} ({now} - 15 min.)")
     } else if signed_at > latest {
-        format!(
-            "Signature not yet current: {amz_date} is still later than {} ({now} + 15 min.)",
-            fmt(latest)
-        )
+        let limit = format_amz_date(latest);
+        format!("Signature not yet current: {amz_date} is still later than {limit} ({now} + 15 min.)")
     } else {
         return Ok(());
     };
@@ -431,10 +391,7 @@ mod tests {
 
     fn vectors() -> Vec<Vector> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/sigv4");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
         files.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
         files.sort();
         assert!(files.len() >= 8, "the SDK vectors should be in {}", dir.display());
@@ -444,13 +401,7 @@ mod tests {
     }
 
     fn request<'a>(v: &'a Vector, headers: &'a [(String, String)], body: &'a [u8]) -> SignedRequest<'a> {
-        SignedRequest {
-            method: &v.method,
-            path: &v.path,
-            query: &v.query,
-            headers,
-            body,
-        }
+        SignedRequest { method: &v.method, path: &v.path, query: &v.query, headers, body }
     }
 
     fn run(v: &Vector, headers: &[(String, String)], body: &[u8], now: i64) -> Result<Verified, SigV4Error> {
@@ -473,20 +424,11 @@ mod tests {
             let (req, what) = (request(&v, &v.headers, v.body.as_bytes()), &v.description);
             let header = header_value(&req, "authorization").unwrap();
             let auth = parse_authorization(&header).unwrap();
-            assert_eq!(
-                canonical_request(&req, &auth).unwrap(),
-                v.canonical_request,
-                "{what}"
-            );
+            assert_eq!(canonical_request(&req, &auth).unwrap(), v.canonical_request, "{what}");
             let hashed = hex(&Sha256::digest(v.canonical_request.as_bytes()));
-            assert!(
-                v.string_to_sign.ends_with(&format!("\n{}\n{hashed}", auth.scope)),
-                "{what}"
-            );
-            let who = Ok(Verified {
-                access_key_id: v.access_key_id.clone(),
-                region: v.expected_region.clone(),
-            });
+            assert!(v.string_to_sign.ends_with(&format!("\n{}\n{hashed}", auth.scope)), "{what}");
+            let who =
+                Ok(Verified { access_key_id: v.access_key_id.clone(), region: v.expected_region.clone() });
             for now in [v.now_unix, v.now_unix - MAX_SKEW_SECS, v.now_unix + MAX_SKEW_SECS] {
                 assert_eq!(run(&v, &v.headers, v.body.as_bytes(), now), who, "{what}");
             }
@@ -530,10 +472,7 @@ mod tests {
                     ":query" => w.query = to.into(),
                     ":now" => now += to.parse::<i64>().unwrap(),
                     _ => {
-                        assert!(
-                            v.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)),
-                            "{line}"
-                        );
+                        assert!(v.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)), "{line}");
                         w.headers = edit(&v.headers, name, |x| match (from, to) {
                             (_, "-") => None,
                             ("*", _) => Some(to.to_owned()),
@@ -547,10 +486,7 @@ mod tests {
             // The same length as the right signature, one digit off.
             let flip = |x: &str| Some(format!("{}{}", &x[..x.len() - 1], u8::from(x.ends_with('0'))));
             let headers = edit(&v.headers, "authorization", flip);
-            assert_eq!(
-                run(&v, &headers, v.body.as_bytes(), v.now_unix),
-                Err(SigV4Error::InvalidSignature)
-            );
+            assert_eq!(run(&v, &headers, v.body.as_bytes(), v.now_unix), Err(SigV4Error::InvalidSignature));
         }
     }
 
@@ -572,13 +508,7 @@ mod tests {
         for line in MALFORMED.lines().filter(|line| !line.trim().is_empty()) {
             let (header, expected) = line.split_once(" | ").unwrap();
             let headers = [("Authorization".to_owned(), header.trim().to_owned())];
-            let req = SignedRequest {
-                method: "POST",
-                path: "/",
-                query: "",
-                headers: &headers,
-                body: b"",
-            };
+            let req = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
             let result = verify(&req, 0, "s", |_| None);
             assert!(
                 matches!(&result, Err(SigV4Error::IncompleteSignature(m)) if m.contains(expected)),
@@ -592,10 +522,7 @@ mod tests {
         // The IAM ListUsers example in AWS's SigV4 docs, with its published signing key and signature.
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
         let key = hex(&signing_key(secret, "20150830", "us-east-1", "iam"));
-        assert_eq!(
-            key,
-            "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9"
-        );
+        assert_eq!(key, "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
         let headers = "Host: iam.amazonaws.com
             Content-Type: application/x-www-form-urlencoded; charset=utf-8
             X-Amz-Date: 20150830T123600Z
@@ -608,35 +535,18 @@ mod tests {
             .map(|(n, v)| (n.into(), v.into()))
             .collect();
         let query = "Action=ListUsers&Version=2010-05-08";
-        let req = SignedRequest {
-            method: "GET",
-            path: "/",
-            query,
-            headers: &headers,
-            body: b"",
-        };
+        let req = SignedRequest { method: "GET", path: "/", query, headers: &headers, body: b"" };
         let now = parse_amz_date("20150830T123600Z").unwrap();
-        let result = verify(&req, now, "iam", |id| {
-            (id == "AKIDEXAMPLE").then(|| secret.to_owned())
-        });
+        let result = verify(&req, now, "iam", |id| (id == "AKIDEXAMPLE").then(|| secret.to_owned()));
         let region = "us-east-1".to_owned();
-        assert_eq!(
-            result,
-            Ok(Verified {
-                access_key_id: "AKIDEXAMPLE".into(),
-                region
-            })
-        );
+        assert_eq!(result, Ok(Verified { access_key_id: "AKIDEXAMPLE".into(), region }));
     }
 
     #[test]
     fn canonical_forms() {
         assert_eq!(canonical_uri(""), "/");
         assert_eq!(canonical_uri("/.././/"), "/");
-        assert_eq!(
-            canonical_uri("/a%20b/./c//d/../e%2Ff~(x)/"),
-            "/a%2520b/c/e%252Ff~%28x%29/"
-        );
+        assert_eq!(canonical_uri("/a%20b/./c//d/../e%2Ff~(x)/"), "/a%2520b/c/e%252Ff~%28x%29/");
         assert_eq!(canonical_query("b=2&a&b=10&%7e=%zz+&&"), "a=&b=10&b=2&~=%25zz%2B");
         assert_eq!(percent_decode("%41%c3%a9%4%"), "Aé%4%".as_bytes());
     }
@@ -677,9 +587,7 @@ mod tests {
              (20240101T003000Z - 15 min.)"
         );
         assert_eq!(
-            check_clock("20240101T010000Z", now + 1800, now)
-                .unwrap_err()
-                .to_string(),
+            check_clock("20240101T010000Z", now + 1800, now).unwrap_err().to_string(),
             "Signature not yet current: 20240101T010000Z is still later than 20240101T004500Z \
              (20240101T003000Z + 15 min.)"
         );
@@ -690,28 +598,15 @@ mod tests {
     fn garbage_never_panics() {
         let v = vectors().swap_remove(0);
         let auth = header_value(&request(&v, &v.headers, b""), "authorization").unwrap();
-        let pieces = [
-            "AWS4-HMAC-SHA256",
-            " ",
-            "Credential=",
-            "/",
-            ",",
-            "=",
-            ";",
-            "aws4_request",
-            "%",
-            "é",
-            "T",
-        ];
+        let pieces =
+            ["AWS4-HMAC-SHA256", " ", "Credential=", "/", ",", "=", ";", "aws4_request", "%", "é", "T"];
         // Every prefix of a good header, then pseudo-random strings of the pieces (xorshift, fixed seed).
         let mut inputs: Vec<String> = auth.char_indices().map(|(i, _)| auth[..i].to_owned()).collect();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         for _ in 0..3000 {
             let mut garbage = String::new();
             for _ in 0..state % 13 {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
                 garbage.push_str(pieces[usize::try_from((state >> 33) % 11).unwrap()]);
             }
             inputs.push(garbage);
@@ -719,11 +614,7 @@ mod tests {
         for (i, garbage) in inputs.iter().enumerate() {
             for name in ["authorization", "x-amz-date", "host"] {
                 let headers = edit(&v.headers, name, |_| Some(garbage.clone()));
-                let req = SignedRequest {
-                    path: garbage,
-                    query: garbage,
-                    ..request(&v, &headers, b"")
-                };
+                let req = SignedRequest { path: garbage, query: garbage, ..request(&v, &headers, b"") };
                 let now = v.now_unix.wrapping_mul(i as i64);
                 assert!(verify(&req, now, "cognito-idp", |_| Some(garbage.clone())).is_err());
             }

@@ -48,10 +48,7 @@ fn main() -> Result<(), cognate_srp::SrpError> {
         let server = ServerSession::start(&srp_a, &verifier)?;
         let srp_b = server.srp_b();
         server_ms.push(ms(start));
-        let challenge = PasswordChallenge {
-            srp_b: &srp_b,
-            ..challenge
-        };
+        let challenge = PasswordChallenge { srp_b: &srp_b, ..challenge };
         let claim_for_server = client.password_claim(&challenge, PASSWORD, CognitoTimestamp::now())?;
         let start = Instant::now();
         server.verify_claim(

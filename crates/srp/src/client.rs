@@ -82,13 +82,8 @@ impl SrpClient {
         let s = client_premaster(&big_b, &x, &self.a, &u)?;
         let key = session_key(&u, &s);
         let timestamp = timestamp.to_string();
-        let signature = claim_signature(
-            &key,
-            challenge.pool_name,
-            challenge.user_id_for_srp,
-            &secret_block,
-            &timestamp,
-        );
+        let signature =
+            claim_signature(&key, challenge.pool_name, challenge.user_id_for_srp, &secret_block, &timestamp);
         Ok(PasswordClaim { signature, timestamp })
     }
 }

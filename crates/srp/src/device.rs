@@ -70,9 +70,8 @@ impl DeviceVerifierConfig {
     /// [`SrpError::InvalidBase64`] or [`SrpError::OutOfRange`] for a malformed config.
     pub fn to_verifier(&self) -> Result<Verifier, SrpError> {
         let decode = |field: &'static str, text: &str| {
-            let bytes = base64_decode(text)
-                .filter(|b| !b.is_empty())
-                .ok_or(SrpError::InvalidBase64(field))?;
+            let bytes =
+                base64_decode(text).filter(|b| !b.is_empty()).ok_or(SrpError::InvalidBase64(field))?;
             SrpInt::from_be_bytes(field, &bytes)
         };
         Ok(Verifier {
@@ -107,9 +106,7 @@ mod tests {
                 srp_b: &server.srp_b(),
                 secret_block: "AQID",
             };
-            let claim = client
-                .password_claim(&challenge, password, CognitoTimestamp::now())
-                .unwrap();
+            let claim = client.password_claim(&challenge, password, CognitoTimestamp::now()).unwrap();
             server.verify_claim(GROUP, DEVICE, &[1, 2, 3], &claim.timestamp, &claim.signature)
         };
         assert_eq!(attempt(secret.password()), Ok(()));
@@ -118,18 +115,9 @@ mod tests {
 
     #[test]
     fn malformed_configs_are_refused() {
-        let bad = DeviceVerifierConfig {
-            password_verifier: "@@".into(),
-            salt: "AQ==".into(),
-        };
-        assert_eq!(
-            bad.to_verifier(),
-            Err(SrpError::InvalidBase64("PasswordVerifier"))
-        );
-        let empty = DeviceVerifierConfig {
-            password_verifier: "AQ==".into(),
-            salt: String::new(),
-        };
+        let bad = DeviceVerifierConfig { password_verifier: "@@".into(), salt: "AQ==".into() };
+        assert_eq!(bad.to_verifier(), Err(SrpError::InvalidBase64("PasswordVerifier")));
+        let empty = DeviceVerifierConfig { password_verifier: "AQ==".into(), salt: String::new() };
         assert_eq!(empty.to_verifier(), Err(SrpError::InvalidBase64("Salt")));
     }
 }

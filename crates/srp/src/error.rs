@@ -64,10 +64,7 @@ mod tests {
         assert_eq!(e.kind, Exception::NotAuthorized);
         assert_eq!(e.message, "Incorrect username or password.");
         let e: CognitoError = SrpError::IllegalA.into();
-        assert_eq!(
-            (e.kind, e.message.as_str()),
-            (Exception::InvalidParameter, "SRP_A mod N cannot be 0")
-        );
+        assert_eq!((e.kind, e.message.as_str()), (Exception::InvalidParameter, "SRP_A mod N cannot be 0"));
         let e: CognitoError = SrpError::InvalidHex("SRP_B").into();
         assert_eq!(e.message, "SRP_B is not a valid hex number");
     }

@@ -126,19 +126,12 @@ mod tests {
     #[test]
     fn rejects_bad_and_oversized_input() {
         for bad in ["", "0x12", "12g", " 12", "-1", "１２"] {
-            assert_eq!(
-                SrpInt::from_hex("SRP_A", bad),
-                Err(SrpError::InvalidHex("SRP_A")),
-                "{bad:?}"
-            );
+            assert_eq!(SrpInt::from_hex("SRP_A", bad), Err(SrpError::InvalidHex("SRP_A")), "{bad:?}");
         }
         let max = "f".repeat(768);
         assert!(SrpInt::from_hex("SRP_A", &max).is_ok());
         let too_big = format!("1{max}");
-        assert_eq!(
-            SrpInt::from_hex("SRP_A", &too_big),
-            Err(SrpError::OutOfRange("SRP_A"))
-        );
+        assert_eq!(SrpInt::from_hex("SRP_A", &too_big), Err(SrpError::OutOfRange("SRP_A")));
         let zeros = format!("{}1", "0".repeat(900));
         assert_eq!(int(&zeros).to_hex(), "1");
         assert!(SrpInt::from_hex("SRP_A", &"0".repeat(2000)).is_err());

@@ -24,17 +24,8 @@ pub fn srp_client_step(
 ) -> Result<Vec<String>, JsError> {
     let client = SrpClient::with_private(&SrpInt::from_hex("a", a)?)?;
     let srp_a = client.srp_a();
-    let challenge = PasswordChallenge {
-        pool_name,
-        user_id_for_srp,
-        salt,
-        srp_b,
-        secret_block,
-    };
-    let claim = client.password_claim(
-        &challenge,
-        password,
-        CognitoTimestamp::from_unix(unix_seconds as i64),
-    )?;
+    let challenge = PasswordChallenge { pool_name, user_id_for_srp, salt, srp_b, secret_block };
+    let claim =
+        client.password_claim(&challenge, password, CognitoTimestamp::from_unix(unix_seconds as i64))?;
     Ok(vec![srp_a, claim.signature, claim.timestamp])
 }

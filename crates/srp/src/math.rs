@@ -50,11 +50,7 @@ fn int_from_digest(digest: &[u8]) -> SrpInt {
 /// [`SrpError::IllegalA`] if A ≡ 0 (mod N).
 pub fn client_public(a: &SrpInt) -> Result<SrpInt, SrpError> {
     let big_a = pow_mod(&g(), a);
-    if big_a.is_zero() {
-        Err(SrpError::IllegalA)
-    } else {
-        Ok(big_a)
-    }
+    if big_a.is_zero() { Err(SrpError::IllegalA) } else { Ok(big_a) }
 }
 
 /// The scrambling parameter u = H(padHex(A) ‖ padHex(B)).
@@ -63,23 +59,14 @@ pub fn client_public(a: &SrpInt) -> Result<SrpInt, SrpError> {
 /// [`SrpError::IllegalU`] if u = 0.
 pub fn scrambler(big_a: &SrpInt, big_b: &SrpInt) -> Result<SrpInt, SrpError> {
     let u = int_from_digest(sha256(&[&big_a.to_padded_bytes(), &big_b.to_padded_bytes()]).as_ref());
-    if u.is_zero() {
-        Err(SrpError::IllegalU)
-    } else {
-        Ok(u)
-    }
+    if u.is_zero() { Err(SrpError::IllegalU) } else { Ok(u) }
 }
 
 /// The private key x = H(padHex(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password)).
 ///
 /// For device SRP, `pool_name` is the DeviceGroupKey and `user_id` the DeviceKey.
 pub fn private_key(salt: &SrpInt, pool_name: &str, user_id: &str, password: &str) -> SrpInt {
-    let inner = sha256(&[
-        pool_name.as_bytes(),
-        user_id.as_bytes(),
-        b":",
-        password.as_bytes(),
-    ]);
+    let inner = sha256(&[pool_name.as_bytes(), user_id.as_bytes(), b":", password.as_bytes()]);
     int_from_digest(sha256(&[&salt.to_padded_bytes(), inner.as_ref()]).as_ref())
 }
 
@@ -104,11 +91,7 @@ pub fn verifier(x: &SrpInt) -> SrpInt {
 pub fn server_public(v: &SrpInt, b: &SrpInt) -> Result<SrpInt, SrpError> {
     let kv = mul_mod(k(), v);
     let big_b = crate::arith::add_mod(&kv, &pow_mod(&g(), b));
-    if big_b.is_zero() {
-        Err(SrpError::IllegalB)
-    } else {
-        Ok(big_b)
-    }
+    if big_b.is_zero() { Err(SrpError::IllegalB) } else { Ok(big_b) }
 }
 
 /// The client's premaster secret S = (B − k·g^x)^(a + u·x) mod N.
@@ -154,12 +137,7 @@ pub(crate) fn claim_mac(
     timestamp: &str,
 ) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    for part in [
-        pool_name.as_bytes(),
-        user_id.as_bytes(),
-        secret_block,
-        timestamp.as_bytes(),
-    ] {
+    for part in [pool_name.as_bytes(), user_id.as_bytes(), secret_block, timestamp.as_bytes()] {
         mac.update(part);
     }
     mac.finalize().into_bytes().into()
@@ -185,10 +163,7 @@ mod tests {
 
     #[test]
     fn k_is_cognitos_not_rfc5054s() {
-        assert_eq!(
-            k().to_hex(),
-            "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
-        );
+        assert_eq!(k().to_hex(), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
     #[test]

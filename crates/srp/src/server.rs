@@ -31,12 +31,7 @@ impl Verifier {
     /// [`SrpError::Random`] if the random source fails.
     pub fn generate(pool_name: &str, user_id: &str, password: &str) -> Result<Self, SrpError> {
         let salt = random::bytes::<SALT_BYTES>()?;
-        Ok(Self::with_salt(
-            SrpInt::from_be_bytes("salt", salt.as_ref())?,
-            pool_name,
-            user_id,
-            password,
-        ))
+        Ok(Self::with_salt(SrpInt::from_be_bytes("salt", salt.as_ref())?, pool_name, user_id, password))
     }
 
     /// The verifier for `password` under a given salt.
@@ -50,14 +45,7 @@ impl Verifier {
     /// comparison is constant-time.
     pub fn matches(&self, pool_name: &str, user_id: &str, password: &str) -> bool {
         let candidate = Self::with_salt(self.salt.clone(), pool_name, user_id, password);
-        bool::from(
-            candidate
-                .v
-                .0
-                .to_be_bytes()
-                .as_ref()
-                .ct_eq(self.v.0.to_be_bytes().as_ref()),
-        )
+        bool::from(candidate.v.0.to_be_bytes().as_ref().ct_eq(self.v.0.to_be_bytes().as_ref()))
     }
 }
 
@@ -94,12 +82,7 @@ impl ServerSession {
             return Err(SrpError::IllegalA);
         }
         let big_b = server_public(v, b)?;
-        Ok(Self {
-            big_a,
-            b: b.clone(),
-            big_b,
-            v: v.clone(),
-        })
+        Ok(Self { big_a, b: b.clone(), big_b, v: v.clone() })
     }
 
     /// `SRP_B`: B as lowercase hex without padding.
@@ -170,10 +153,7 @@ mod tests {
     #[test]
     fn the_right_password_signs_in_and_a_wrong_one_does_not() {
         assert_eq!(sign_in("correct horse", "correct horse"), Ok(()));
-        assert_eq!(
-            sign_in("correct horse", "correct horse "),
-            Err(SrpError::SignatureMismatch)
-        );
+        assert_eq!(sign_in("correct horse", "correct horse "), Err(SrpError::SignatureMismatch));
     }
 
     #[test]
@@ -189,15 +169,9 @@ mod tests {
                 &a[..4.min(a.len())]
             );
         }
-        assert_eq!(
-            ServerSession::start("xyz", &verifier).err(),
-            Some(SrpError::InvalidHex("SRP_A"))
-        );
+        assert_eq!(ServerSession::start("xyz", &verifier).err(), Some(SrpError::InvalidHex("SRP_A")));
         let too_big = format!("1{}", "0".repeat(768));
-        assert_eq!(
-            ServerSession::start(&too_big, &verifier).err(),
-            Some(SrpError::OutOfRange("SRP_A"))
-        );
+        assert_eq!(ServerSession::start(&too_big, &verifier).err(), Some(SrpError::OutOfRange("SRP_A")));
     }
 
     #[test]
@@ -214,10 +188,7 @@ mod tests {
         let verifier = Verifier::generate(POOL, "alice", "pw").unwrap();
         let server = ServerSession::start("5", &verifier).unwrap();
         for sig in ["", "!!!", "AAAA", &"A".repeat(44)] {
-            assert_eq!(
-                server.verify_claim(POOL, "alice", b"x", "t", sig),
-                Err(SrpError::SignatureMismatch)
-            );
+            assert_eq!(server.verify_claim(POOL, "alice", b"x", "t", sig), Err(SrpError::SignatureMismatch));
         }
     }
 

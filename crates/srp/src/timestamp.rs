@@ -4,9 +4,8 @@
 use crate::SrpError;
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const SECS_PER_DAY: i64 = 86_400;
 
 /// A claim timestamp: seconds since the Unix epoch, shown in Cognito's form.
@@ -57,11 +56,8 @@ impl CognitoTimestamp {
             .filter(|d| (1..=31).contains(d) && !day.starts_with('0'))
             .ok_or(bad.clone())?;
         let year = number(year, 4..=4).ok_or(bad.clone())?;
-        let hms: Vec<u32> = time
-            .split(':')
-            .map(|p| number(p, 2..=2))
-            .collect::<Option<_>>()
-            .ok_or(bad.clone())?;
+        let hms: Vec<u32> =
+            time.split(':').map(|p| number(p, 2..=2)).collect::<Option<_>>().ok_or(bad.clone())?;
         let [h, m, s] = hms[..] else { return Err(bad) };
         if h > 23 || m > 59 || s > 59 {
             return Err(bad);
@@ -122,23 +118,11 @@ mod tests {
     #[test]
     fn formats_like_cognito() {
         // 2025-02-04T09:05:03Z
-        assert_eq!(
-            CognitoTimestamp::from_unix(1_738_659_903).to_string(),
-            "Tue Feb 4 09:05:03 UTC 2025"
-        );
-        assert_eq!(
-            CognitoTimestamp::from_unix(0).to_string(),
-            "Thu Jan 1 00:00:00 UTC 1970"
-        );
+        assert_eq!(CognitoTimestamp::from_unix(1_738_659_903).to_string(), "Tue Feb 4 09:05:03 UTC 2025");
+        assert_eq!(CognitoTimestamp::from_unix(0).to_string(), "Thu Jan 1 00:00:00 UTC 1970");
         // 2024-02-29T23:59:59Z, a leap day, and a two-digit day.
-        assert_eq!(
-            CognitoTimestamp::from_unix(1_709_251_199).to_string(),
-            "Thu Feb 29 23:59:59 UTC 2024"
-        );
-        assert_eq!(
-            CognitoTimestamp::from_unix(1_700_000_000).to_string(),
-            "Tue Nov 14 22:13:20 UTC 2023"
-        );
+        assert_eq!(CognitoTimestamp::from_unix(1_709_251_199).to_string(), "Thu Feb 29 23:59:59 UTC 2024");
+        assert_eq!(CognitoTimestamp::from_unix(1_700_000_000).to_string(), "Tue Nov 14 22:13:20 UTC 2023");
     }
 
     #[test]
@@ -159,11 +143,7 @@ mod tests {
             "Tue Feb 4 09:05:03 UTC 2025 ",
             "Tue Xyz 4 09:05:03 UTC 2025",
         ] {
-            assert_eq!(
-                CognitoTimestamp::parse(bad),
-                Err(SrpError::InvalidTimestamp),
-                "{bad:?}"
-            );
+            assert_eq!(CognitoTimestamp::parse(bad), Err(SrpError::InvalidTimestamp), "{bad:?}");
         }
     }
 }

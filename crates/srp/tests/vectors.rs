@@ -24,9 +24,7 @@ type Vector = BTreeMap<String, serde_json::Value>;
 
 /// Reads field `key` of a vector as a string.
 fn field<'v>(v: &'v Vector, key: &str) -> Result<&'v str, String> {
-    v.get(key)
-        .and_then(|x| x.as_str())
-        .ok_or_else(|| format!("{key}: missing or not a string"))
+    v.get(key).and_then(|x| x.as_str()).ok_or_else(|| format!("{key}: missing or not a string"))
 }
 
 fn int(v: &Vector, key: &'static str) -> Result<SrpInt, String> {
@@ -54,12 +52,7 @@ fn err(key: &'static str) -> impl Fn(cognate_srp::SrpError) -> String {
 
 fn check_exchange(v: &Vector, realm: &str, user: &str, password: &str, salt: &SrpInt) -> Result<(), String> {
     expect_eq("k", &k().to_hex(), field(v, "k")?)?;
-    let (a, b, big_b, vv) = (
-        int(v, "a")?,
-        int(v, "b")?,
-        int(v, "SRP_B")?,
-        int(v, "verifier_v")?,
-    );
+    let (a, b, big_b, vv) = (int(v, "a")?, int(v, "b")?, int(v, "SRP_B")?, int(v, "verifier_v")?);
 
     // Client half, from a.
     let big_a = client_public(&a).map_err(err("SRP_A"))?;
@@ -78,11 +71,7 @@ fn check_exchange(v: &Vector, realm: &str, user: &str, password: &str, salt: &Sr
     let parsed = CognitoTimestamp::parse(stamp).map_err(err("TIMESTAMP"))?;
     expect_eq("TIMESTAMP", &parsed.to_string(), stamp)?;
     let signature = claim_signature(&key, realm, user, &block, stamp);
-    expect_eq(
-        "PASSWORD_CLAIM_SIGNATURE",
-        &signature,
-        field(v, "PASSWORD_CLAIM_SIGNATURE")?,
-    )?;
+    expect_eq("PASSWORD_CLAIM_SIGNATURE", &signature, field(v, "PASSWORD_CLAIM_SIGNATURE")?)?;
     let client = SrpClient::with_private(&a).map_err(err("a"))?;
     let challenge = PasswordChallenge {
         pool_name: realm,
@@ -91,22 +80,13 @@ fn check_exchange(v: &Vector, realm: &str, user: &str, password: &str, salt: &Sr
         srp_b: &big_b.to_hex(),
         secret_block: block_b64,
     };
-    let claim = client
-        .password_claim(&challenge, password, parsed)
-        .map_err(err("PASSWORD_CLAIM_SIGNATURE"))?;
-    expect_eq(
-        "PASSWORD_CLAIM_SIGNATURE",
-        &claim.signature,
-        field(v, "PASSWORD_CLAIM_SIGNATURE")?,
-    )?;
+    let claim =
+        client.password_claim(&challenge, password, parsed).map_err(err("PASSWORD_CLAIM_SIGNATURE"))?;
+    expect_eq("PASSWORD_CLAIM_SIGNATURE", &claim.signature, field(v, "PASSWORD_CLAIM_SIGNATURE")?)?;
 
     // Server half, from b and the verifier.
     expect_eq("verifier_v", &verifier(&x).to_hex(), &vv.to_hex())?;
-    expect_eq(
-        "SRP_B",
-        &server_public(&vv, &b).map_err(err("SRP_B"))?.to_hex(),
-        field(v, "SRP_B")?,
-    )?;
+    expect_eq("SRP_B", &server_public(&vv, &b).map_err(err("SRP_B"))?.to_hex(), field(v, "SRP_B")?)?;
     let server_s = server_premaster(&big_a, &vv, &u, &b).map_err(err("S"))?;
     expect_eq("S", &server_s.to_hex(), field(v, "S")?)?;
     let session = ServerSession::resume(field(v, "SRP_A")?, &vv, &b).map_err(err("SRP_A"))?;
@@ -120,13 +100,7 @@ fn check_user_vector(v: &Vector) -> Result<(), String> {
     let pool_id = field(v, "pool_id")?;
     let realm = pool_name(pool_id).map_err(|e| format!("pool_id: {e}"))?;
     let salt = int(v, "salt")?;
-    check_exchange(
-        v,
-        realm,
-        field(v, "user_id_for_srp")?,
-        field(v, "password")?,
-        &salt,
-    )
+    check_exchange(v, realm, field(v, "user_id_for_srp")?, field(v, "password")?, &salt)
 }
 
 fn check_device_vector(v: &Vector) -> Result<(), String> {
@@ -135,19 +109,13 @@ fn check_device_vector(v: &Vector) -> Result<(), String> {
     let salt = int(v, "salt")?;
     let secret = DeviceSecret::from_parts(group, device, password.to_owned().into(), salt.clone());
     let config = secret.verifier_config();
-    expect_eq(
-        "PasswordVerifier",
-        &config.password_verifier,
-        field(v, "PasswordVerifier")?,
-    )?;
+    expect_eq("PasswordVerifier", &config.password_verifier, field(v, "PasswordVerifier")?)?;
     expect_eq("Salt", &config.salt, field(v, "Salt")?)?;
     let theirs = DeviceVerifierConfig {
         password_verifier: field(v, "PasswordVerifier")?.to_owned(),
         salt: field(v, "Salt")?.to_owned(),
     };
-    let stored = theirs
-        .to_verifier()
-        .map_err(|e| format!("PasswordVerifier: {e}"))?;
+    let stored = theirs.to_verifier().map_err(|e| format!("PasswordVerifier: {e}"))?;
     expect_eq("verifier_v", &stored.v.to_hex(), &int(v, "verifier_v")?.to_hex())?;
     expect_eq("salt", &stored.salt.to_hex(), &salt.to_hex())?;
     check_exchange(v, group, device, password, &salt)
@@ -203,17 +171,9 @@ fn assert_mutations_fail(name: &str, text: &str, check: fn(&Vector) -> Result<()
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_srp_vector_agrees_with_both_halves() {
     let files = embedded::SRP_VECTORS;
-    assert!(
-        files.len() >= 8,
-        "expected at least 8 vectors in tests/vectors/srp, found {}",
-        files.len()
-    );
+    assert!(files.len() >= 8, "expected at least 8 vectors in tests/vectors/srp, found {}", files.len());
     let failures = check_all(files, check_user_vector);
-    assert!(
-        failures.is_empty(),
-        "vectors that disagree:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "vectors that disagree:\n{}", failures.join("\n"));
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -226,11 +186,7 @@ fn every_device_vector_agrees_with_both_halves() {
         files.len()
     );
     let failures = check_all(files, check_device_vector);
-    assert!(
-        failures.is_empty(),
-        "vectors that disagree:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "vectors that disagree:\n{}", failures.join("\n"));
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -264,9 +220,7 @@ fn fresh_client_and_server_agree_and_refuse_a_wrong_password() {
             srp_b: &server.srp_b(),
             secret_block: "AAEC",
         };
-        let claim = client
-            .password_claim(&challenge, typed, CognitoTimestamp::now())
-            .unwrap();
+        let claim = client.password_claim(&challenge, typed, CognitoTimestamp::now()).unwrap();
         let verdict = server.verify_claim(realm, user, &[0, 1, 2], &claim.timestamp, &claim.signature);
         assert_eq!(verdict.is_ok(), ok, "{typed}");
     }

@@ -44,35 +44,19 @@ pub(crate) fn srp() -> Result<()> {
         .arg(web.join("pkg"))
         .arg(&wasm))?;
     let tests = root.join("tests");
-    run(
-        command(tests.join("node_modules/.bin/esbuild").to_string_lossy().as_ref())
-            .arg(tests.join("bench/srp/idjs-entry.mjs"))
-            .args([
-                "--bundle",
-                "--format=iife",
-                "--define:global=globalThis",
-                "--minify",
-            ])
-            .arg(format!("--outfile={}", web.join("idjs.js").display())),
-    )?;
+    run(command(tests.join("node_modules/.bin/esbuild").to_string_lossy().as_ref())
+        .arg(tests.join("bench/srp/idjs-entry.mjs"))
+        .args(["--bundle", "--format=iife", "--define:global=globalThis", "--minify"])
+        .arg(format!("--outfile={}", web.join("idjs.js").display())))?;
     fs::copy(tests.join("bench/srp/index.html"), web.join("index.html")).map_err(|e| e.to_string())?;
-    let (ok, lines) = tee(command("node")
-        .arg(tests.join("bench/srp/run.mjs"))
-        .arg(&web)
-        .arg(BROWSER_RUNS))?;
+    let (ok, lines) = tee(command("node").arg(tests.join("bench/srp/run.mjs")).arg(&web).arg(BROWSER_RUNS))?;
     if !ok {
         return Err("the browser SRP benchmark failed".into());
     }
     merge_json_line(&lines, &mut figures)?;
 
-    let wasm_ms = figures
-        .get("browser_wasm_client_ms")
-        .and_then(Value::as_f64)
-        .unwrap_or(f64::NAN);
-    let idjs_ms = figures
-        .get("browser_idjs_client_ms")
-        .and_then(Value::as_f64)
-        .unwrap_or(f64::NAN);
+    let wasm_ms = figures.get("browser_wasm_client_ms").and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let idjs_ms = figures.get("browser_idjs_client_ms").and_then(Value::as_f64).unwrap_or(f64::NAN);
     let speedup = (idjs_ms / wasm_ms * 100.0).round() / 100.0;
     figures.insert("browser_speedup".into(), Value::from(speedup));
     let json = serde_json::to_string_pretty(&Value::Object(figures.clone())).map_err(|e| e.to_string())?;
@@ -82,10 +66,7 @@ pub(crate) fn srp() -> Result<()> {
     for (key, value) in &figures {
         println!("  {key:<24} {value}");
     }
-    println!(
-        "  budget: browser_speedup ≥ 10 → {}",
-        if speedup >= 10.0 { "met" } else { "NOT met" }
-    );
+    println!("  budget: browser_speedup ≥ 10 → {}", if speedup >= 10.0 { "met" } else { "NOT met" });
     Ok(())
 }
 

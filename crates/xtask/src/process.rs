@@ -31,27 +31,19 @@ pub(crate) fn command(program: &str) -> Command {
 /// Runs `cmd`, streaming its output; true if it exited with success.
 pub(crate) fn status(cmd: &mut Command) -> Result<bool> {
     eprintln!("+ {}", describe(cmd));
-    cmd.status()
-        .map(|s| s.success())
-        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))
+    cmd.status().map(|s| s.success()).map_err(|e| format!("cannot run {}: {e}", describe(cmd)))
 }
 
 /// Runs `cmd` and fails unless it succeeds.
 pub(crate) fn run(cmd: &mut Command) -> Result<()> {
-    if status(cmd)? {
-        Ok(())
-    } else {
-        Err(format!("{} failed", describe(cmd)))
-    }
+    if status(cmd)? { Ok(()) } else { Err(format!("{} failed", describe(cmd))) }
 }
 
 /// Runs `cmd`, echoing its stdout line by line and returning it; and whether it succeeded.
 pub(crate) fn tee(cmd: &mut Command) -> Result<(bool, Vec<String>)> {
     eprintln!("+ {}", describe(cmd));
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    let mut child =
+        cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
     let mut lines = Vec::new();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
@@ -66,9 +58,7 @@ pub(crate) fn tee(cmd: &mut Command) -> Result<(bool, Vec<String>)> {
 /// Runs `cmd` quietly and returns its stdout, or `None` if it cannot run or fails.
 pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// True if `program` runs (is on PATH or is a path).

@@ -49,14 +49,7 @@ fn wasm_bindgen_cli() -> Result<()> {
         return Ok(());
     }
     eprintln!("installing wasm-bindgen-cli {version} (found: {})", found.trim());
-    exec(command("cargo").args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &version,
-        "--locked",
-        "--force",
-    ]))
+    exec(command("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--locked", "--force"]))
 }
 
 fn chromium() -> Result<()> {
@@ -84,13 +77,7 @@ fn chromium() -> Result<()> {
         exec(&mut cmd)
     };
     apt(&["update"])?;
-    apt(&[
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])
+    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
 }
 
 /// Folders with a package.json (not inside node_modules or target), two levels deep at most.
@@ -131,17 +118,10 @@ fn npm_packages() -> Result<()> {
         // `npm ci` wipes and reinstalls; skip it when the installed tree is newer than the lockfile.
         let installed = dir.join("node_modules/.package-lock.json");
         let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-        if modified(&installed)
-            .zip(modified(&lock))
-            .is_some_and(|(i, l)| i >= l)
-        {
+        if modified(&installed).zip(modified(&lock)).is_some_and(|(i, l)| i >= l) {
             continue;
         }
-        exec(
-            command("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir),
-        )?;
+        exec(command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     }
     Ok(())
 }

@@ -39,15 +39,9 @@ pub(crate) fn run() -> Result<bool> {
             "--all-features",
             "--",
         ]);
-        tallies.push(check(
-            &format!("clippy wasm32 {krate}"),
-            cmd.args(["-D", "warnings"]),
-        )?);
+        tallies.push(check(&format!("clippy wasm32 {krate}"), cmd.args(["-D", "warnings"]))?);
     }
-    tallies.push(cargo_tests(
-        "native tests",
-        command("cargo").args(["test", "--workspace"]),
-    )?);
+    tallies.push(cargo_tests("native tests", command("cargo").args(["test", "--workspace"]))?);
     for krate in BROWSER_CRATES {
         let mut cmd = command("cargo");
         cmd.args(["test", "-p", krate, "--target", "wasm32-unknown-unknown"])
@@ -69,11 +63,7 @@ pub(crate) fn run() -> Result<bool> {
 /// A command that passes or fails as a whole (formatting, lints).
 fn check(suite: &str, cmd: &mut Command) -> Result<Tally> {
     let ok = crate::process::status(cmd)?;
-    Ok(Tally {
-        suite: suite.to_owned(),
-        passed: usize::from(ok),
-        failed: usize::from(!ok),
-    })
+    Ok(Tally { suite: suite.to_owned(), passed: usize::from(ok), failed: usize::from(!ok) })
 }
 
 /// `cargo test`, tallied from its `test result:` lines. A binary that fails without a result line
@@ -81,21 +71,14 @@ fn check(suite: &str, cmd: &mut Command) -> Result<Tally> {
 fn cargo_tests(suite: &str, cmd: &mut Command) -> Result<Tally> {
     let (ok, lines) = tee(cmd.env("CARGO_TERM_COLOR", "never"))?;
     let (mut passed, mut failed) = (0, 0);
-    for line in lines
-        .iter()
-        .filter_map(|l| l.trim().strip_prefix("test result: "))
-    {
+    for line in lines.iter().filter_map(|l| l.trim().strip_prefix("test result: ")) {
         passed += count(line, " passed");
         failed += count(line, " failed");
     }
     if !ok && failed == 0 {
         failed = 1;
     }
-    Ok(Tally {
-        suite: suite.to_owned(),
-        passed,
-        failed,
-    })
+    Ok(Tally { suite: suite.to_owned(), passed, failed })
 }
 
 /// The number just before `label` in a line like `ok. 24 passed; 0 failed; ...`.
@@ -120,32 +103,17 @@ fn node_suite(dir: &Path) -> Result<Option<Tally>> {
     }
     files.sort();
     let mut cmd = command("node");
-    cmd.args(["--test", "--test-reporter=tap"])
-        .args(&files)
-        .current_dir(dir);
+    cmd.args(["--test", "--test-reporter=tap"]).args(&files).current_dir(dir);
     let (ok, lines) = tee(&mut cmd)?;
     let number = |key: &str| {
-        lines
-            .iter()
-            .rev()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0)
+        lines.iter().rev().find_map(|l| l.strip_prefix(key)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
     };
     let (passed, mut failed) = (number("# pass "), number("# fail "));
     if !ok && failed == 0 {
         failed = 1;
     }
-    let name = dir
-        .strip_prefix(crate::root())
-        .unwrap_or(dir)
-        .display()
-        .to_string();
-    Ok(Some(Tally {
-        suite: format!("node {name}"),
-        passed,
-        failed,
-    }))
+    let name = dir.strip_prefix(crate::root()).unwrap_or(dir).display().to_string();
+    Ok(Some(Tally { suite: format!("node {name}"), passed, failed }))
 }
 
 fn collect_tests(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

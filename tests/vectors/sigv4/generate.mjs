@@ -3,13 +3,13 @@
 // for JavaScript's own signer (SignatureV4 from @smithy/signature-v4, SHA-256 from
 // @aws-crypto/sha256-js), for Cognate's Rust verifier (crates/server/src/sigv4.rs).
 //
-//   cd tests && npm ci && cd .. && node tests/vectors/sigv4/generate.mjs
+//   cd tests && npm ci && cd .. && node tests/vectors/sigv4/generate.mjs [OUTPUT_ROOT]
 //
 // Keys and signing dates are fixed, so re-running rewrites byte-identical files. Before writing, the
 // script sends one request through the real CognitoIdentityProviderClient (to a handler that only
 // captures it) and stops unless our template has the same headers, signed headers and body bytes.
 // A failed self-check prints a message and exits with status 1 before anything is written.
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,12 +248,20 @@ for (const c of CASES) vectors.push([c.name, await sign(c)]);
 }
 
 // ------------------------------------------------------------------ write
+// An optional argument writes the folder under another root (as srp/generate.mjs does, for a
+// reproducibility test); by default it is this script's own folder.
+const dir = join(process.argv[2] ?? join(HERE, '..'), 'sigv4');
+mkdirSync(dir, { recursive: true });
 const names = new Set(vectors.map(([name]) => `${name}.json`));
-for (const f of readdirSync(HERE)) if (f.endsWith('.json') && !names.has(f)) rmSync(join(HERE, f));
+// Drop files of cases that no longer exist, so the directory mirrors this script.
+for (const f of readdirSync(dir)) if (f.endsWith('.json') && !names.has(f)) rmSync(join(dir, f));
 for (const [name, v] of vectors) {
-  const file = join(HERE, `${name}.json`);
+  const file = join(dir, `${name}.json`);
   const text = `${JSON.stringify(v, null, 2)}\n`;
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  writeFileSync(file, text);
-  console.log(`${before === text ? 'unchanged' : 'wrote    '} ${name}.json  ${v.expected_region}  ${signedHeaderList(Object.fromEntries(v.headers.map(([k, x]) => [k.toLowerCase(), x])).authorization)}`);
+  // Leave identical files untouched so their mtimes (and cargo's rerun-if-changed) stay quiet.
+  const same = existsSync(file) && readFileSync(file, 'utf8') === text;
+  if (!same) writeFileSync(file, text);
+  const lower = Object.fromEntries(v.headers.map(([k, x]) => [k.toLowerCase(), x]));
+  console.log(`${same ? 'unchanged' : 'wrote    '} ${name}.json  ${v.expected_region}  ${signedHeaderList(lower.authorization)}`);
 }
+console.log(`\n${vectors.length} sigv4 vectors in ${dir}; all self-checks passed`);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::pool::{load as load_pool, one_of};
+use super::schema::SchemaAttribute;
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
 use super::{Request, Services, internal, now_ms};
 use crate::store::{ClientRecord, StoreError};
@@ -126,7 +127,8 @@ fn bad(message: impl Into<String>) -> CognitoError {
 }
 
 /// A redirect URL Cognito would accept: absolute, no fragment, HTTPS or a custom app scheme, plain HTTP
-/// only for localhost.
+/// only for localhost. Cognate also takes the loopback addresses `127.0.0.1` and `[::1]` over HTTP
+/// (RFC 8252 §7.3), where Cognito documents only `localhost`.
 pub fn check_redirect_url(url: &str) -> Result<(), CognitoError> {
     let refuse = |why: &str| Err(bad(format!("Invalid redirect URL {url}: {why}")));
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -135,10 +137,7 @@ pub fn check_redirect_url(url: &str) -> Result<(), CognitoError> {
     if url.len() > 1024 || rest.is_empty() || scheme.is_empty() || url.chars().any(char::is_whitespace) {
         return refuse("it must be an absolute URL of at most 1024 characters");
     }
-    if !scheme
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-    {
+    if !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) {
         return refuse("the scheme is malformed");
     }
     if url.contains('#') {
@@ -146,18 +145,22 @@ pub fn check_redirect_url(url: &str) -> Result<(), CognitoError> {
     }
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    if scheme.eq_ignore_ascii_case("http") && host != "localhost" {
+    if scheme.eq_ignore_ascii_case("http") && !["localhost", "127.0.0.1", "[::1]"].contains(&host) {
         return refuse("HTTPS is required except for http://localhost");
     }
     Ok(())
 }
 
 /// Reads the settings from `req` (absent members take their defaults); `has_secret` for OAuth checks.
-fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoError> {
+fn settings(
+    req: &Request,
+    has_secret: bool,
+    schema: &[SchemaAttribute],
+) -> Result<ClientSettings, CognitoError> {
     let units: TokenValidityUnits = req.opt("TokenValidityUnits")?.unwrap_or(TokenValidityUnits {
-        access_token: "minutes".into(),
-        id_token: "minutes".into(),
-        refresh_token: "days".into(),
+        access_token: hours(),
+        id_token: hours(),
+        refresh_token: days(),
     });
     for (member, unit) in [
         ("AccessToken", &units.access_token),
@@ -167,45 +170,30 @@ fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoEr
         one_of(member, unit, &["seconds", "minutes", "hours", "days"])?;
     }
     let default = |unit: &str, secs: i64| secs / seconds(1, unit);
-    let access = req
-        .opt_int("AccessTokenValidity")?
-        .unwrap_or_else(|| default(&units.access_token, 3600));
-    let id = req
-        .opt_int("IdTokenValidity")?
-        .unwrap_or_else(|| default(&units.id_token, 3600));
+    let access = req.opt_int("AccessTokenValidity")?.unwrap_or_else(|| default(&units.access_token, 3600));
+    let id = req.opt_int("IdTokenValidity")?.unwrap_or_else(|| default(&units.id_token, 3600));
     let refresh = match req.opt_int("RefreshTokenValidity")? {
         None | Some(0) => default(&units.refresh_token, 30 * 86_400),
         Some(n) => n,
     };
-    for (member, amount, unit) in [
-        ("AccessTokenValidity", access, &units.access_token),
-        ("IdTokenValidity", id, &units.id_token),
-    ] {
+    for (member, amount, unit) in
+        [("AccessTokenValidity", access, &units.access_token), ("IdTokenValidity", id, &units.id_token)]
+    {
         if !(300..=86_400).contains(&seconds(amount, unit)) {
             return Err(bad(format!("{member} must be between 5 minutes and 1 day.")));
         }
     }
     if !(3600..=315_360_000).contains(&seconds(refresh, &units.refresh_token)) {
-        return Err(bad(
-            "RefreshTokenValidity must be between 60 minutes and 10 years.",
-        ));
+        return Err(bad("RefreshTokenValidity must be between 60 minutes and 10 years."));
     }
     let flows: Vec<String> = req.opt("ExplicitAuthFlows")?.unwrap_or_else(|| {
-        [
-            "ALLOW_REFRESH_TOKEN_AUTH",
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_USER_SRP_AUTH",
-        ]
-        .map(String::from)
-        .to_vec()
+        ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH"].map(String::from).to_vec()
     });
     for f in &flows {
         one_of("ExplicitAuthFlows", f, &FLOWS)?;
     }
     if flows.iter().any(|f| f.starts_with("ALLOW_")) && flows.iter().any(|f| !f.starts_with("ALLOW_")) {
-        return Err(bad(
-            "ExplicitAuthFlows can't have both ALLOW_XXX and legacy values.",
-        ));
+        return Err(bad("ExplicitAuthFlows can't have both ALLOW_XXX and legacy values."));
     }
     let callback_urls: Vec<String> = req.opt("CallbackURLs")?.unwrap_or_default();
     let logout_urls: Vec<String> = req.opt("LogoutURLs")?.unwrap_or_default();
@@ -223,11 +211,7 @@ fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoEr
     }
     let oauth_flows: Vec<String> = req.opt("AllowedOAuthFlows")?.unwrap_or_default();
     for f in &oauth_flows {
-        one_of(
-            "AllowedOAuthFlows",
-            f,
-            &["code", "implicit", "client_credentials"],
-        )?;
+        one_of("AllowedOAuthFlows", f, &["code", "implicit", "client_credentials"])?;
     }
     let oauth_client = req.opt_bool("AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
     if oauth_flows.iter().any(|f| f == "client_credentials") {
@@ -242,34 +226,29 @@ fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoEr
             ));
         }
     } else if oauth_client && !oauth_flows.is_empty() && callback_urls.is_empty() {
-        return Err(bad(
-            "CallbackURLs can not be empty for the code or implicit flows.",
-        ));
+        return Err(bad("CallbackURLs can not be empty for the code or implicit flows."));
     }
     let scopes: Vec<String> = req.opt("AllowedOAuthScopes")?.unwrap_or_default();
     for s in &scopes {
-        let standard = [
-            "phone",
-            "email",
-            "openid",
-            "profile",
-            "aws.cognito.signin.user.admin",
-        ]
-        .contains(&s.as_str());
+        let standard =
+            ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"].contains(&s.as_str());
         if !standard && !s.contains('/') {
             return Err(bad(format!("{s} is not a valid scope.")));
         }
+        if !standard {
+            // Custom scopes belong to resource servers, which Cognate does not have yet.
+            return Err(CognitoError::new(
+                Exception::ScopeDoesNotExist,
+                format!("Invalid scope requested: {s}"),
+            ));
+        }
     }
-    if scopes
-        .iter()
-        .any(|s| ["phone", "email", "profile"].contains(&s.as_str()))
+    if scopes.iter().any(|s| ["phone", "email", "profile"].contains(&s.as_str()))
         && !scopes.iter().any(|s| s == "openid")
     {
         return Err(bad("Scopes phone, email and profile require the openid scope."));
     }
-    let prevent = req
-        .opt_string("PreventUserExistenceErrors")?
-        .unwrap_or_else(|| "ENABLED".to_owned());
+    let prevent = req.opt_string("PreventUserExistenceErrors")?.unwrap_or_else(|| "ENABLED".to_owned());
     one_of("PreventUserExistenceErrors", &prevent, &["LEGACY", "ENABLED"])?;
     let auth_session_validity = req.opt_int("AuthSessionValidity")?.unwrap_or(3);
     if !(3..=15).contains(&auth_session_validity) {
@@ -278,10 +257,15 @@ fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoEr
     let rotation: Option<RefreshTokenRotation> = req.opt("RefreshTokenRotation")?;
     if let Some(r) = &rotation {
         one_of("Feature", &r.feature, &["ENABLED", "DISABLED"])?;
-        if r.retry_grace_period_seconds
-            .is_some_and(|s| !(0..=60).contains(&s))
-        {
+        if r.retry_grace_period_seconds.is_some_and(|s| !(0..=60).contains(&s)) {
             return Err(bad("RetryGracePeriodSeconds must be between 0 and 60."));
+        }
+    }
+    let read_attributes: Option<Vec<String>> = req.opt("ReadAttributes")?;
+    let write_attributes: Option<Vec<String>> = req.opt("WriteAttributes")?;
+    for name in read_attributes.iter().chain(&write_attributes).flatten() {
+        if !schema.iter().any(|s| &s.name == name) {
+            return Err(bad(format!("Invalid {name} attribute: it is not in the user pool's schema.")));
         }
     }
     Ok(ClientSettings {
@@ -289,8 +273,8 @@ fn settings(req: &Request, has_secret: bool) -> Result<ClientSettings, CognitoEr
         access_token_validity: access,
         id_token_validity: id,
         token_validity_units: units,
-        read_attributes: req.opt("ReadAttributes")?,
-        write_attributes: req.opt("WriteAttributes")?,
+        read_attributes,
+        write_attributes,
         explicit_auth_flows: flows,
         supported_identity_providers: req.opt("SupportedIdentityProviders")?,
         callback_urls,
@@ -334,10 +318,7 @@ fn client_json(svc: &Services, client: &ClientRecord) -> Result<Value, CognitoEr
 fn client_name(req: &Request) -> Result<String, CognitoError> {
     let name = req.string("ClientName")?;
     check_len("ClientName", &name, 1, 128)?;
-    if !name
-        .chars()
-        .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c))
-    {
+    if !name.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c)) {
         return Err(invalid(
             "ClientName",
             &name,
@@ -363,14 +344,32 @@ pub async fn load(svc: &Services, pool_id: &str, client_id: &str) -> Result<Clie
 
 /// CreateUserPoolClient.
 pub async fn create(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
+    let (pool, pool_settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let name = client_name(&req)?;
     let generate_secret = req.opt_bool("GenerateSecret")?.unwrap_or(false);
-    let settings = settings(&req, generate_secret)?;
+    let given_secret = req.opt_string("ClientSecret")?;
+    if let Some(secret) = &given_secret {
+        if generate_secret {
+            return Err(bad("ClientSecret cannot be given together with GenerateSecret."));
+        }
+        // The value is never echoed back in the message.
+        if !(24..=64).contains(&secret.chars().count()) {
+            return Err(invalid("ClientSecret", "***", "Member must have length between 24 and 64"));
+        }
+        if !secret.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '+') {
+            return Err(invalid(
+                "ClientSecret",
+                "***",
+                "Member must satisfy regular expression pattern: [\\w+]+",
+            ));
+        }
+    }
+    let has_secret = generate_secret || given_secret.is_some();
+    let settings = settings(&req, has_secret, &pool_settings.schema)?;
     let id = crate::ids::client_id();
-    let secret = generate_secret.then(|| {
-        svc.sealer
-            .seal(&secret_context(&id), crate::ids::client_secret().as_bytes())
+    let secret = has_secret.then(|| {
+        let plain = given_secret.unwrap_or_else(crate::ids::client_secret);
+        svc.sealer.seal(&secret_context(&id), plain.as_bytes())
     });
     let now = now_ms();
     let client = ClientRecord {
@@ -394,11 +393,13 @@ pub async fn describe(svc: &Services, req: Request) -> Result<Value, CognitoErro
 
 /// UpdateUserPoolClient: replaces the settings; absent members take their defaults.
 pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (_, pool_settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let mut client = load(svc, &req.string("UserPoolId")?, &req.string("ClientId")?).await?;
     if req.get("ClientName").is_some() {
         client.name = client_name(&req)?;
     }
-    client.doc = serde_json::to_value(settings(&req, client.secret.is_some())?).unwrap_or(Value::Null);
+    let settings = settings(&req, client.secret.is_some(), &pool_settings.schema)?;
+    client.doc = serde_json::to_value(settings).unwrap_or(Value::Null);
     client.modified_ms = now_ms();
     svc.store.update_client(&client).await.map_err(internal)?;
     Ok(json!({ "UserPoolClient": client_json(svc, &client)? }))
@@ -416,11 +417,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let limit = req.limit("MaxResults", 60, 60, 1)?;
     let after = token_in("NextToken", req.opt_string("NextToken")?)?;
-    let page = svc
-        .store
-        .list_clients(&pool.id, after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
+    let page = svc.store.list_clients(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
     let clients: Vec<Value> = page
         .items
         .iter()
@@ -447,14 +444,9 @@ mod tests {
         ] {
             assert_eq!(check_redirect_url(good), Ok(()), "{good}");
         }
-        for bad in [
-            "http://example.com/cb",
-            "https://x.io/#frag",
-            "/relative",
-            "https://",
-            "not a url",
-            "ht tp://x",
-        ] {
+        for bad in
+            ["http://example.com/cb", "https://x.io/#frag", "/relative", "https://", "not a url", "ht tp://x"]
+        {
             assert!(check_redirect_url(bad).is_err(), "{bad}");
         }
     }

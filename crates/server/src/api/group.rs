@@ -78,12 +78,8 @@ fn read_details(req: &Request, group: &mut GroupRecord) -> Result<(), CognitoErr
 
 async fn load(svc: &Services, req: &Request) -> Result<(PoolRecord, GroupRecord), CognitoError> {
     let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
-    let group = svc
-        .store
-        .group(&pool.id, &group_name(req)?)
-        .await
-        .map_err(internal)?
-        .ok_or_else(group_not_found)?;
+    let group =
+        svc.store.group(&pool.id, &group_name(req)?).await.map_err(internal)?.ok_or_else(group_not_found)?;
     Ok((pool, group))
 }
 
@@ -139,13 +135,10 @@ pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError>
 /// DeleteGroup.
 pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, group) = load(svc, &req).await?;
-    svc.store
-        .delete_group(&pool.id, &group.name)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => group_not_found(),
-            other => internal(other),
-        })?;
+    svc.store.delete_group(&pool.id, &group.name).await.map_err(|e| match e {
+        StoreError::NotFound => group_not_found(),
+        other => internal(other),
+    })?;
     Ok(json!({}))
 }
 
@@ -154,17 +147,8 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
     let after = token_in("NextToken", req.opt_string("NextToken")?)?;
-    let page = svc
-        .store
-        .list_groups(&pool.id, after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
-    Ok(paged(
-        page.items.iter().map(group_json).collect(),
-        "Groups",
-        page.next,
-        "NextToken",
-    ))
+    let page = svc.store.list_groups(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
+    Ok(paged(page.items.iter().map(group_json).collect(), "Groups", page.next, "NextToken"))
 }
 
 /// AdminAddUserToGroup.
@@ -172,10 +156,7 @@ pub async fn add_user(svc: &Services, req: Request) -> Result<Value, CognitoErro
     let (pool, group) = load(svc, &req).await?;
     let (_, settings) = load_pool(svc, &pool.id).await?;
     let user = resolve(svc, &pool, &settings, &req.string("Username")?).await?;
-    svc.store
-        .add_member(&pool.id, &group.name, &user.key)
-        .await
-        .map_err(internal)?;
+    svc.store.add_member(&pool.id, &group.name, &user.key).await.map_err(internal)?;
     Ok(json!({}))
 }
 
@@ -184,10 +165,7 @@ pub async fn remove_user(svc: &Services, req: Request) -> Result<Value, CognitoE
     let (pool, group) = load(svc, &req).await?;
     let (_, settings) = load_pool(svc, &pool.id).await?;
     let user = resolve(svc, &pool, &settings, &req.string("Username")?).await?;
-    svc.store
-        .remove_member(&pool.id, &group.name, &user.key)
-        .await
-        .map_err(internal)?;
+    svc.store.remove_member(&pool.id, &group.name, &user.key).await.map_err(internal)?;
     Ok(json!({}))
 }
 
@@ -197,17 +175,8 @@ pub async fn groups_for_user(svc: &Services, req: Request) -> Result<Value, Cogn
     let user = resolve(svc, &pool, &settings, &req.string("Username")?).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
     let after = token_in("NextToken", req.opt_string("NextToken")?)?;
-    let page = svc
-        .store
-        .groups_of(&pool.id, &user.key, after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
-    Ok(paged(
-        page.items.iter().map(group_json).collect(),
-        "Groups",
-        page.next,
-        "NextToken",
-    ))
+    let page = svc.store.groups_of(&pool.id, &user.key, after.as_deref(), limit).await.map_err(internal)?;
+    Ok(paged(page.items.iter().map(group_json).collect(), "Groups", page.next, "NextToken"))
 }
 
 /// ListUsersInGroup.
@@ -215,11 +184,7 @@ pub async fn users_in_group(svc: &Services, req: Request) -> Result<Value, Cogni
     let (pool, group) = load(svc, &req).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
     let after = token_in("NextToken", req.opt_string("NextToken")?)?;
-    let page = svc
-        .store
-        .members(&pool.id, &group.name, after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
+    let page = svc.store.members(&pool.id, &group.name, after.as_deref(), limit).await.map_err(internal)?;
     Ok(paged(
         page.items.iter().map(|u| user_type(u, "Attributes")).collect(),
         "Users",

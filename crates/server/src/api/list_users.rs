@@ -24,10 +24,7 @@ const FILTERABLE: [&str; 10] = [
 ];
 
 fn bad_filter(why: &str) -> CognitoError {
-    CognitoError::new(
-        Exception::InvalidParameter,
-        format!("Error while parsing filter: {why}"),
-    )
+    CognitoError::new(Exception::InvalidParameter, format!("Error while parsing filter: {why}"))
 }
 
 /// Parses `attribute = "value"` / `attribute ^= "value"` (a `\"` inside the quotes is a quote).
@@ -37,9 +34,7 @@ pub fn parse_filter(text: &str) -> Result<UserFilter, CognitoError> {
         (Some(i), _) => (&text[..i], &text[i + 2..], true),
         (None, Some(i)) => (&text[..i], &text[i + 1..], false),
         _ => {
-            return Err(bad_filter(
-                "expected attribute = \"value\" or attribute ^= \"value\"",
-            ));
+            return Err(bad_filter("expected attribute = \"value\" or attribute ^= \"value\""));
         }
     };
     let name = name.trim();
@@ -64,11 +59,7 @@ pub fn parse_filter(text: &str) -> Result<UserFilter, CognitoError> {
             other => value.push(other),
         }
     }
-    Ok(UserFilter {
-        name: name.to_owned(),
-        value,
-        prefix,
-    })
+    Ok(UserFilter { name: name.to_owned(), value, prefix })
 }
 
 /// ListUsers.
@@ -77,11 +68,21 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let limit = req.limit("Limit", 60, 60, 0)?;
     let after = token_in("PaginationToken", req.opt_string("PaginationToken")?)?;
     let wanted: Option<Vec<String>> = req.opt("AttributesToGet")?;
+    if let Some(unknown) = wanted.iter().flatten().find(|n| !settings.schema.iter().any(|s| &s.name == *n)) {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("One or more requested attributes do not exist: {unknown}"),
+        ));
+    }
     let filter = match req.opt_string("Filter")? {
         Some(text) if !text.trim().is_empty() => {
             let mut f = parse_filter(&text)?;
             if f.name == "username" && !settings.case_sensitive {
                 f.value = username_key(&settings, &f.value);
+            }
+            if f.name == "cognito:user_status" {
+                // Cognito matches the status without regard to case.
+                f.value = f.value.to_uppercase();
             }
             if f.name == "status" {
                 f.value = match f.value.as_str() {
@@ -93,11 +94,8 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
         }
         _ => None,
     };
-    let page = svc
-        .store
-        .list_users(&pool.id, filter.as_ref(), after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
+    let page =
+        svc.store.list_users(&pool.id, filter.as_ref(), after.as_deref(), limit).await.map_err(internal)?;
     let users: Vec<Value> = page
         .items
         .into_iter()
@@ -122,15 +120,9 @@ mod tests {
     #[test]
     fn parses_both_operators_and_escapes() {
         let f = parse_filter(r#"email = "a@example.com""#).unwrap();
-        assert_eq!(
-            (f.name.as_str(), f.value.as_str(), f.prefix),
-            ("email", "a@example.com", false)
-        );
+        assert_eq!((f.name.as_str(), f.value.as_str(), f.prefix), ("email", "a@example.com", false));
         let f = parse_filter(r#"  given_name ^= "Jo"  "#).unwrap();
-        assert_eq!(
-            (f.name.as_str(), f.value.as_str(), f.prefix),
-            ("given_name", "Jo", true)
-        );
+        assert_eq!((f.name.as_str(), f.value.as_str(), f.prefix), ("given_name", "Jo", true));
         let f = parse_filter(r#"name = "say \"hi\"""#).unwrap();
         assert_eq!(f.value, "say \"hi\"");
         let f = parse_filter(r#"cognito:user_status = "CONFIRMED""#).unwrap();
@@ -148,11 +140,7 @@ mod tests {
             r#"email = "a"b""#,
             r#"email = ""#,
         ] {
-            assert_eq!(
-                parse_filter(bad).unwrap_err().kind,
-                Exception::InvalidParameter,
-                "{bad}"
-            );
+            assert_eq!(parse_filter(bad).unwrap_err().kind, Exception::InvalidParameter, "{bad}");
         }
     }
 }

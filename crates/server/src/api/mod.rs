@@ -117,10 +117,7 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
             Exception::UnsupportedOperation,
             format!("Cognate does not implement {other} yet."),
         )),
-        other => Err(CognitoError::new(
-            Exception::UnknownOperation,
-            format!("Unknown operation {other}."),
-        )),
+        other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
     }
 }
 
@@ -188,8 +185,5 @@ pub(crate) fn internal(err: StoreError) -> CognitoError {
 
 /// `ResourceNotFoundException` for a missing pool.
 pub(crate) fn pool_not_found(id: &str) -> CognitoError {
-    CognitoError::new(
-        Exception::ResourceNotFound,
-        format!("User pool {id} does not exist."),
-    )
+    CognitoError::new(Exception::ResourceNotFound, format!("User pool {id} does not exist."))
 }

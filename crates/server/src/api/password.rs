@@ -57,9 +57,7 @@ impl PasswordPolicy {
             return Err(bad_policy("MinimumLength must be between 6 and 99."));
         }
         if !(0..=365).contains(&self.temporary_password_validity_days) {
-            return Err(bad_policy(
-                "TemporaryPasswordValidityDays must be between 0 and 365.",
-            ));
+            return Err(bad_policy("TemporaryPasswordValidityDays must be between 0 and 365."));
         }
         if self.password_history_size.is_some_and(|n| !(0..=24).contains(&n)) {
             return Err(bad_policy("PasswordHistorySize must be between 0 and 24."));
@@ -94,10 +92,7 @@ impl PasswordPolicy {
                 Ok(())
             }
         };
-        rule(
-            i64::try_from(len).unwrap_or(i64::MAX) < self.minimum_length,
-            "Password not long enough",
-        )?;
+        rule(i64::try_from(len).unwrap_or(i64::MAX) < self.minimum_length, "Password not long enough")?;
         rule(
             self.require_lowercase && !password.chars().any(|c| c.is_lowercase()),
             "Password must have lowercase characters",
@@ -125,11 +120,7 @@ impl PasswordPolicy {
             .chain(random_string(b"23456789", 1).chars())
             .chain(random_string(b"!#%&*+-=?@^_", 1).chars())
             .chain(
-                random_string(
-                    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
-                    len - 4,
-                )
-                .chars(),
+                random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", len - 4).chars(),
             )
             .collect();
         // Shuffle so the classes do not sit in fixed places (Fisher–Yates on random bytes).
@@ -156,40 +147,24 @@ mod tests {
         assert!(message("UPPERCASE-ONLY-9").contains("lowercase"));
         assert!(message("No-Digits-Here").contains("numeric"));
         assert!(message("NoSymbols99x").contains("symbol"));
-        assert!(
-            policy.check("With Space 9x").is_ok(),
-            "an inner space is a symbol"
-        );
-        assert_eq!(
-            policy.check(" Leading-Space-9").unwrap_err().kind,
-            Exception::InvalidParameter
-        );
+        assert!(policy.check("With Space 9x").is_ok(), "an inner space is a symbol");
+        assert_eq!(policy.check(" Leading-Space-9").unwrap_err().kind, Exception::InvalidParameter);
         assert_eq!(policy.check("").unwrap_err().kind, Exception::InvalidParameter);
-        let lax = PasswordPolicy {
-            require_symbols: false,
-            require_uppercase: false,
-            minimum_length: 6,
-            ..policy
-        };
+        let lax =
+            PasswordPolicy { require_symbols: false, require_uppercase: false, minimum_length: 6, ..policy };
         assert!(lax.check("abc123").is_ok());
     }
 
     #[test]
     fn temporary_passwords_pass_their_policy() {
         for min in [6, 12, 40, 99] {
-            let policy = PasswordPolicy {
-                minimum_length: min,
-                ..PasswordPolicy::default()
-            };
+            let policy = PasswordPolicy { minimum_length: min, ..PasswordPolicy::default() };
             for _ in 0..20 {
                 let p = policy.temporary_password();
                 assert_eq!(policy.check(&p), Ok(()), "{p}");
             }
         }
-        let bad = PasswordPolicy {
-            minimum_length: 5,
-            ..PasswordPolicy::default()
-        };
+        let bad = PasswordPolicy { minimum_length: 5, ..PasswordPolicy::default() };
         assert!(bad.validate().is_err());
     }
 }

@@ -104,11 +104,7 @@ pub(crate) fn one_of(member: &str, value: &str, allowed: &[&str]) -> Result<(), 
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(invalid(
-            member,
-            value,
-            &format!("Member must satisfy enum value set: [{}]", allowed.join(", ")),
-        ))
+        Err(invalid(member, value, &format!("Member must satisfy enum value set: [{}]", allowed.join(", "))))
     }
 }
 
@@ -137,48 +133,32 @@ fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSetting
     base.password_policy.validate()?;
     base.sign_in_policy = policies.sign_in_policy;
     base.auto_verified_attributes = subset(req, "AutoVerifiedAttributes", &["email", "phone_number"])?;
-    base.mfa_configuration = req
-        .opt_string("MfaConfiguration")?
-        .unwrap_or_else(|| "OFF".to_owned());
-    one_of(
-        "MfaConfiguration",
-        &base.mfa_configuration,
-        &["OFF", "ON", "OPTIONAL"],
-    )?;
-    base.deletion_protection = req
-        .opt_string("DeletionProtection")?
-        .unwrap_or_else(|| "INACTIVE".to_owned());
-    one_of(
-        "DeletionProtection",
-        &base.deletion_protection,
-        &["ACTIVE", "INACTIVE"],
-    )?;
+    base.mfa_configuration = req.opt_string("MfaConfiguration")?.unwrap_or_else(|| "OFF".to_owned());
+    one_of("MfaConfiguration", &base.mfa_configuration, &["OFF", "ON", "OPTIONAL"])?;
+    if base.mfa_configuration != "OFF" && req.get("SmsConfiguration").is_none() {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "SMS configuration is required when MFA is required/optional.",
+        ));
+    }
+    base.deletion_protection = req.opt_string("DeletionProtection")?.unwrap_or_else(|| "INACTIVE".to_owned());
+    one_of("DeletionProtection", &base.deletion_protection, &["ACTIVE", "INACTIVE"])?;
     base.admin_create_user_config = req.opt("AdminCreateUserConfig")?.unwrap_or_default();
-    if base
-        .admin_create_user_config
-        .unused_account_validity_days
-        .is_some_and(|d| !(0..=365).contains(&d))
-    {
+    if base.admin_create_user_config.unused_account_validity_days.is_some_and(|d| !(0..=365).contains(&d)) {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             "UnusedAccountValidityDays must be between 0 and 365.",
         ));
     }
     base.tags = req.opt("UserPoolTags")?.unwrap_or_default();
-    base.echoed = ECHOED
-        .iter()
-        .filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone())))
-        .collect();
+    base.echoed = ECHOED.iter().filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone()))).collect();
     Ok(base)
 }
 
 fn pool_name(req: &Request, member: &str) -> Result<String, CognitoError> {
     let name = req.string(member)?;
     check_len(member, &name, 1, 128)?;
-    if !name
-        .chars()
-        .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c))
-    {
+    if !name.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c)) {
         return Err(invalid(
             member,
             &name,
@@ -188,17 +168,32 @@ fn pool_name(req: &Request, member: &str) -> Result<String, CognitoError> {
     Ok(name)
 }
 
+/// A pool id's shape: `[\w-]+_[0-9a-zA-Z]+`, at most 55 characters.
+///
+/// # Errors
+/// `InvalidParameterException` for anything else.
+pub fn check_pool_id(id: &str) -> Result<(), CognitoError> {
+    let ok = id.len() <= 55
+        && id.split_once('_').is_some_and(|(region, rest)| {
+            !region.is_empty()
+                && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                && !rest.is_empty()
+                && rest.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("UserPoolId", id, "Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"))
+    }
+}
+
 /// Loads a pool and its settings.
 ///
 /// # Errors
 /// `ResourceNotFoundException` for an unknown pool.
 pub async fn load(svc: &Services, id: &str) -> Result<(PoolRecord, PoolSettings), CognitoError> {
-    let pool = svc
-        .store
-        .pool(id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| pool_not_found(id))?;
+    check_pool_id(id)?;
+    let pool = svc.store.pool(id).await.map_err(internal)?.ok_or_else(|| pool_not_found(id))?;
     let settings =
         serde_json::from_value(pool.doc.clone()).map_err(|e| internal(StoreError::Backend(e.to_string())))?;
     Ok((pool, settings))
@@ -208,7 +203,7 @@ fn doc(settings: &PoolSettings) -> Value {
     serde_json::to_value(settings).unwrap_or(Value::Null)
 }
 
-fn describe_json(pool: &PoolRecord, s: &PoolSettings) -> Value {
+fn describe_json(pool: &PoolRecord, s: &PoolSettings, users: i64) -> Value {
     let region = pool.id.split('_').next().unwrap_or("us-east-1");
     let mut policies = json!({ "PasswordPolicy": s.password_policy });
     if let Some(sign_in) = &s.sign_in_policy {
@@ -225,6 +220,7 @@ fn describe_json(pool: &PoolRecord, s: &PoolSettings) -> Value {
         "AutoVerifiedAttributes": s.auto_verified_attributes,
         "MfaConfiguration": s.mfa_configuration,
         "UserPoolTags": s.tags,
+        "EstimatedNumberOfUsers": users,
         "AdminCreateUserConfig": s.admin_create_user_config,
         "UsernameConfiguration": { "CaseSensitive": s.case_sensitive },
         "AccountRecoverySetting": { "RecoveryMechanisms": [
@@ -248,11 +244,7 @@ fn describe_json(pool: &PoolRecord, s: &PoolSettings) -> Value {
 pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Value, CognitoError> {
     let name = pool_name(&req, "PoolName")?;
     let username_attributes = subset(&req, "UsernameAttributes", &["email", "phone_number"])?;
-    let alias_attributes = subset(
-        &req,
-        "AliasAttributes",
-        &["email", "phone_number", "preferred_username"],
-    )?;
+    let alias_attributes = subset(&req, "AliasAttributes", &["email", "phone_number", "preferred_username"])?;
     if !username_attributes.is_empty() && !alias_attributes.is_empty() {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
@@ -290,13 +282,14 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
         modified_ms: now,
     };
     svc.store.insert_pool(&pool).await.map_err(internal)?;
-    Ok(json!({ "UserPool": describe_json(&pool, &settings) }))
+    Ok(json!({ "UserPool": describe_json(&pool, &settings, 0) }))
 }
 
 /// DescribeUserPool.
 pub async fn describe(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, settings) = load(svc, &req.string("UserPoolId")?).await?;
-    Ok(json!({ "UserPool": describe_json(&pool, &settings) }))
+    let users = svc.store.count_users(&pool.id).await.map_err(internal)?;
+    Ok(json!({ "UserPool": describe_json(&pool, &settings, users) }))
 }
 
 /// UpdateUserPool: replaces the mutable settings (absent members take their defaults).
@@ -336,11 +329,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     req.require("MaxResults")?;
     let limit = req.limit("MaxResults", 60, 60, 1)?;
     let after = token_in("NextToken", req.opt_string("NextToken")?)?;
-    let page = svc
-        .store
-        .list_pools(after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
+    let page = svc.store.list_pools(after.as_deref(), limit).await.map_err(internal)?;
     let pools: Vec<Value> = page
         .items
         .iter()
@@ -362,11 +351,7 @@ pub async fn add_custom_attributes(svc: &Services, req: Request) -> Result<Value
     let attrs: Vec<SchemaAttribute> = req.opt("CustomAttributes")?.unwrap_or_default();
     if attrs.is_empty() {
         req.require("CustomAttributes")?;
-        return Err(invalid(
-            "CustomAttributes",
-            "[]",
-            "Member must have length greater than or equal to 1",
-        ));
+        return Err(invalid("CustomAttributes", "[]", "Member must have length greater than or equal to 1"));
     }
     for attr in attrs {
         schema::add_custom(&mut settings.schema, attr)?;

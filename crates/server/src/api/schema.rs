@@ -77,13 +77,7 @@ fn standard(name: &str, data_type: &str, mutable: bool, required: bool) -> Schem
             }),
             None,
         ),
-        "Number" => (
-            None,
-            Some(NumberConstraints {
-                min_value: Some("0".to_owned()),
-                max_value: None,
-            }),
-        ),
+        "Number" => (None, Some(NumberConstraints { min_value: Some("0".to_owned()), max_value: None })),
         _ => (None, None),
     };
     SchemaAttribute {
@@ -153,18 +147,10 @@ pub fn custom_attribute(mut attr: SchemaAttribute) -> Result<SchemaAttribute, Co
         return Err(invalid("Required custom attributes are not supported currently."));
     }
     for bound in [
-        attr.string_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.min_length.as_ref()),
-        attr.string_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.max_length.as_ref()),
-        attr.number_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.min_value.as_ref()),
-        attr.number_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.max_value.as_ref()),
+        attr.string_attribute_constraints.as_ref().and_then(|c| c.min_length.as_ref()),
+        attr.string_attribute_constraints.as_ref().and_then(|c| c.max_length.as_ref()),
+        attr.number_attribute_constraints.as_ref().and_then(|c| c.min_value.as_ref()),
+        attr.number_attribute_constraints.as_ref().and_then(|c| c.max_value.as_ref()),
     ]
     .into_iter()
     .flatten()
@@ -187,10 +173,7 @@ pub fn custom_attribute(mut attr: SchemaAttribute) -> Result<SchemaAttribute, Co
 pub fn build(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAttribute>, CognitoError> {
     let mut schema = standard_attributes();
     for attr in requested {
-        if let Some(std) = schema
-            .iter_mut()
-            .find(|s| s.name == attr.name && !s.name.starts_with("custom:"))
-        {
+        if let Some(std) = schema.iter_mut().find(|s| s.name == attr.name && !s.name.starts_with("custom:")) {
             if std.name == "sub" {
                 return Err(invalid("The sub attribute cannot be changed."));
             }
@@ -211,15 +194,10 @@ pub fn build(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAttribute>, Co
 pub fn add_custom(schema: &mut Vec<SchemaAttribute>, attr: SchemaAttribute) -> Result<(), CognitoError> {
     let attr = custom_attribute(attr)?;
     if schema.iter().any(|s| s.name == attr.name) {
-        return Err(invalid(format!(
-            "Existing attribute already has name {}.",
-            attr.name
-        )));
+        return Err(invalid(format!("Existing attribute already has name {}.", attr.name)));
     }
     if schema.iter().filter(|s| s.name.starts_with("custom:")).count() >= MAX_CUSTOM {
-        return Err(invalid(format!(
-            "A user pool can have at most {MAX_CUSTOM} custom attributes."
-        )));
+        return Err(invalid(format!("A user pool can have at most {MAX_CUSTOM} custom attributes.")));
     }
     schema.push(attr);
     Ok(())
@@ -256,49 +234,29 @@ fn nonconforming(name: &str, why: &str) -> CognitoError {
 pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<(), CognitoError> {
     let name = attr.name.as_str();
     if value.chars().count() > MAX_VALUE {
-        return Err(nonconforming(
-            name,
-            "String must be no longer than 2048 characters",
-        ));
+        return Err(nonconforming(name, "String must be no longer than 2048 characters"));
     }
     match attr.attribute_data_type.as_str() {
         "Boolean" if value != "true" && value != "false" => {
-            return Err(nonconforming(
-                name,
-                "Boolean attributes must be \"true\" or \"false\"",
-            ));
+            return Err(nonconforming(name, "Boolean attributes must be \"true\" or \"false\""));
         }
         "Number" => {
-            let n: f64 = value
-                .parse()
-                .map_err(|_| nonconforming(name, "Number is not a number"))?;
+            let n: f64 = value.parse().map_err(|_| nonconforming(name, "Number is not a number"))?;
             let c = attr.number_attribute_constraints.clone().unwrap_or_default();
-            if c.min_value
-                .and_then(|m| m.parse::<f64>().ok())
-                .is_some_and(|m| n < m)
-            {
+            if c.min_value.and_then(|m| m.parse::<f64>().ok()).is_some_and(|m| n < m) {
                 return Err(nonconforming(name, "Number is less than the minimum value"));
             }
-            if c.max_value
-                .and_then(|m| m.parse::<f64>().ok())
-                .is_some_and(|m| n > m)
-            {
+            if c.max_value.and_then(|m| m.parse::<f64>().ok()).is_some_and(|m| n > m) {
                 return Err(nonconforming(name, "Number is greater than the maximum value"));
             }
         }
         "String" => {
             let c = attr.string_attribute_constraints.clone().unwrap_or_default();
             let len = value.chars().count();
-            if c.min_length
-                .and_then(|m| m.parse::<usize>().ok())
-                .is_some_and(|m| len < m)
-            {
+            if c.min_length.and_then(|m| m.parse::<usize>().ok()).is_some_and(|m| len < m) {
                 return Err(nonconforming(name, "String is shorter than the minimum length"));
             }
-            if c.max_length
-                .and_then(|m| m.parse::<usize>().ok())
-                .is_some_and(|m| len > m)
-            {
+            if c.max_length.and_then(|m| m.parse::<usize>().ok()).is_some_and(|m| len > m) {
                 return Err(nonconforming(name, "String is longer than the maximum length"));
             }
         }
@@ -342,10 +300,7 @@ pub fn check_required(
     schema: &[SchemaAttribute],
     attrs: &BTreeMap<String, String>,
 ) -> Result<(), CognitoError> {
-    match schema
-        .iter()
-        .find(|s| s.required && s.name != "sub" && !attrs.contains_key(&s.name))
-    {
+    match schema.iter().find(|s| s.required && s.name != "sub" && !attrs.contains_key(&s.name)) {
         Some(missing) => Err(nonconforming(&missing.name, "The attribute is required")),
         None => Ok(()),
     }
@@ -368,10 +323,8 @@ mod tests {
         let mut email = standard("email", "String", true, true);
         email.mutable = false;
         let mut age = custom("age", "Number");
-        age.number_attribute_constraints = Some(NumberConstraints {
-            min_value: Some("18".into()),
-            max_value: Some("130".into()),
-        });
+        age.number_attribute_constraints =
+            Some(NumberConstraints { min_value: Some("18".into()), max_value: Some("130".into()) });
         age.string_attribute_constraints = None;
         let schema = build(vec![email, age]).unwrap();
         let email = schema.iter().find(|s| s.name == "email").unwrap();
@@ -381,21 +334,11 @@ mod tests {
         assert!(check_value(age, "17").is_err());
         assert!(check_value(age, "old").is_err());
         let mut attrs = BTreeMap::new();
-        assert!(
-            check_required(&schema, &attrs)
-                .unwrap_err()
-                .message
-                .contains("email")
-        );
+        assert!(check_required(&schema, &attrs).unwrap_err().message.contains("email"));
         attrs.insert("email".to_owned(), "a@example.com".to_owned());
         assert_eq!(check_required(&schema, &attrs), Ok(()));
         attrs.insert("custom:unknown".to_owned(), "x".to_owned());
-        assert!(
-            check_attributes(&schema, &attrs)
-                .unwrap_err()
-                .message
-                .contains("does not exist")
-        );
+        assert!(check_attributes(&schema, &attrs).unwrap_err().message.contains("does not exist"));
     }
 
     #[test]
@@ -411,9 +354,7 @@ mod tests {
                 .message
                 .contains("Existing")
         );
-        let many: Vec<_> = (0..=MAX_CUSTOM)
-            .map(|i| custom(&format!("a{i}"), "String"))
-            .collect();
+        let many: Vec<_> = (0..=MAX_CUSTOM).map(|i| custom(&format!("a{i}"), "String")).collect();
         assert!(build(many).is_err());
     }
 

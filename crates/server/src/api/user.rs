@@ -13,7 +13,7 @@ use super::pool::{PoolSettings, load as load_pool, one_of};
 use super::schema::{check_attributes, check_required};
 use super::wire::{check_len, epoch_seconds, invalid};
 use super::{Request, Services, internal, now_ms};
-use crate::store::{Message, PoolRecord, StoreError, UserRecord};
+use crate::store::{Message, PoolRecord, StoreError, UserFilter, UserRecord};
 
 /// `AttributeType`: `{Name, Value}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,20 +28,13 @@ pub struct AttributeType {
 
 /// The lookup key of a username in a pool.
 pub fn username_key(settings: &PoolSettings, username: &str) -> String {
-    if settings.case_sensitive {
-        username.to_owned()
-    } else {
-        username.to_lowercase()
-    }
+    if settings.case_sensitive { username.to_owned() } else { username.to_lowercase() }
 }
 
 /// The sign-in aliases a user holds, which must be unique in the pool.
 pub fn aliases(settings: &PoolSettings, attrs: &BTreeMap<String, String>) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (name, verified) in [
-        ("email", "email_verified"),
-        ("phone_number", "phone_number_verified"),
-    ] {
+    for (name, verified) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
         let Some(value) = attrs.get(name) else { continue };
         let as_username = settings.username_attributes.iter().any(|a| a == name);
         let as_alias = settings.alias_attributes.iter().any(|a| a == name)
@@ -50,10 +43,7 @@ pub fn aliases(settings: &PoolSettings, attrs: &BTreeMap<String, String>) -> Vec
             out.push((name.to_owned(), value.to_lowercase()));
         }
     }
-    if settings
-        .alias_attributes
-        .iter()
-        .any(|a| a == "preferred_username")
+    if settings.alias_attributes.iter().any(|a| a == "preferred_username")
         && let Some(p) = attrs.get("preferred_username")
     {
         out.push(("preferred_username".to_owned(), username_key(settings, p)));
@@ -77,29 +67,24 @@ pub async fn resolve(
     given: &str,
 ) -> Result<UserRecord, CognitoError> {
     let store = &svc.store;
-    if let Some(user) = store
-        .user(&pool.id, &username_key(settings, given))
-        .await
-        .map_err(internal)?
-    {
+    if let Some(user) = store.user(&pool.id, &username_key(settings, given)).await.map_err(internal)? {
         return Ok(user);
     }
-    let kinds = settings
-        .username_attributes
-        .iter()
-        .chain(&settings.alias_attributes);
+    let kinds = settings.username_attributes.iter().chain(&settings.alias_attributes);
     for kind in kinds {
-        let value = if kind == "preferred_username" {
-            username_key(settings, given)
-        } else {
-            given.to_lowercase()
-        };
-        if let Some(key) = store
-            .user_by_alias(&pool.id, kind, &value)
-            .await
-            .map_err(internal)?
+        let value =
+            if kind == "preferred_username" { username_key(settings, given) } else { given.to_lowercase() };
+        if let Some(key) = store.user_by_alias(&pool.id, kind, &value).await.map_err(internal)?
             && let Some(user) = store.user(&pool.id, &key).await.map_err(internal)?
         {
+            return Ok(user);
+        }
+    }
+    // Where the username is not an alias, Cognito also takes the user's `sub`.
+    if uuid::Uuid::parse_str(given).is_ok() {
+        let by_sub = UserFilter { name: "sub".to_owned(), value: given.to_owned(), prefix: false };
+        let page = store.list_users(&pool.id, Some(&by_sub), None, 1).await.map_err(internal)?;
+        if let Some(user) = page.items.into_iter().next() {
             return Ok(user);
         }
     }
@@ -108,12 +93,7 @@ pub async fn resolve(
 
 /// The user's attributes as `[{Name, Value}]`.
 pub fn attributes_json(user: &UserRecord) -> Value {
-    Value::Array(
-        user.attributes
-            .iter()
-            .map(|(k, v)| json!({ "Name": k, "Value": v }))
-            .collect(),
-    )
+    Value::Array(user.attributes.iter().map(|(k, v)| json!({ "Name": k, "Value": v })).collect())
 }
 
 /// `UserType`, as ListUsers and AdminCreateUser show a user (`attributes` under `attributes_member`).
@@ -155,24 +135,15 @@ pub fn seal_verifier(
 /// Opens a user's sealed verifier.
 pub fn open_verifier(svc: &Services, user: &UserRecord) -> Option<Verifier> {
     let sealed = user.verifier.as_ref()?;
-    let plain = svc
-        .sealer
-        .open(&verifier_context(&user.pool_id, &user.key), sealed)
-        .ok()?;
+    let plain = svc.sealer.open(&verifier_context(&user.pool_id, &user.key), sealed).ok()?;
     let (len, rest) = plain.split_at_checked(2)?;
     let (salt, v) = rest.split_at_checked(usize::from(u16::from_be_bytes([len[0], len[1]])))?;
-    Some(Verifier {
-        salt: SrpInt::from_be_bytes("salt", salt).ok()?,
-        v: SrpInt::from_be_bytes("v", v).ok()?,
-    })
+    Some(Verifier { salt: SrpInt::from_be_bytes("salt", salt).ok()?, v: SrpInt::from_be_bytes("v", v).ok()? })
 }
 
 fn read_attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
     let list: Vec<AttributeType> = req.opt(member)?.unwrap_or_default();
-    Ok(list
-        .into_iter()
-        .map(|a| (a.name, a.value.unwrap_or_default()))
-        .collect())
+    Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
 }
 
 fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
@@ -200,10 +171,7 @@ fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
 }
 
 fn fill(template: Option<&String>, default: &str, username: &str, password: &str) -> String {
-    template
-        .map_or(default, String::as_str)
-        .replace("{username}", username)
-        .replace("{####}", password)
+    template.map_or(default, String::as_str).replace("{username}", username).replace("{####}", password)
 }
 
 /// The invitation messages for the mediums asked for.
@@ -213,27 +181,19 @@ fn invitations(
     user: &UserRecord,
     password: &str,
     mediums: &[String],
+    explicit: bool,
 ) -> Result<Vec<Message>, CognitoError> {
-    let template = settings
-        .admin_create_user_config
-        .invite_message_template
-        .clone()
-        .unwrap_or_default();
+    let template = settings.admin_create_user_config.invite_message_template.clone().unwrap_or_default();
     let default = "Your username is {username} and temporary password is {####}.";
     let mut out = Vec::new();
     for medium in mediums {
         let (channel, attr, body, subject) = match medium.as_str() {
-            "EMAIL" => (
-                "EMAIL",
-                "email",
-                template.email_message.as_ref(),
-                template.email_subject.clone(),
-            ),
+            "EMAIL" => ("EMAIL", "email", template.email_message.as_ref(), template.email_subject.clone()),
             _ => ("SMS", "phone_number", template.sms_message.as_ref(), None),
         };
         let Some(destination) = user.attributes.get(attr) else {
-            if mediums.len() == 1 && medium == "SMS" {
-                continue; // the default medium; a user without a phone number just gets no text
+            if !explicit {
+                continue; // the default medium (SMS); a user without a phone number just gets no text
             }
             return Err(CognitoError::new(
                 Exception::InvalidParameter,
@@ -251,6 +211,19 @@ fn invitations(
         });
     }
     Ok(out)
+}
+
+/// `email_verified` / `phone_number_verified` only make sense beside the attribute they verify.
+fn check_verified_flags(attrs: &BTreeMap<String, String>) -> Result<(), CognitoError> {
+    for (name, flag) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
+        if attrs.get(flag).is_some_and(|v| v == "true") && !attrs.contains_key(name) {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                format!("{flag} is true but the user has no {name}."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a `Username` member's shape.
@@ -276,9 +249,8 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
     if let Some(a) = &action {
         one_of("MessageAction", a, &["RESEND", "SUPPRESS"])?;
     }
-    let mediums: Vec<String> = req
-        .opt("DesiredDeliveryMediums")?
-        .unwrap_or_else(|| vec!["SMS".to_owned()]);
+    let explicit = req.get("DesiredDeliveryMediums").is_some();
+    let mediums: Vec<String> = req.opt("DesiredDeliveryMediums")?.unwrap_or_else(|| vec!["SMS".to_owned()]);
     for m in &mediums {
         one_of("DesiredDeliveryMediums", m, &["SMS", "EMAIL"])?;
     }
@@ -293,7 +265,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         if action.as_deref() == Some("SUPPRESS") {
             Ok(Vec::new())
         } else {
-            invitations(&pool, &settings, user, &password, &mediums)
+            invitations(&pool, &settings, user, &password, &mediums, explicit)
         }
     };
 
@@ -302,22 +274,29 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         if user.status != "FORCE_CHANGE_PASSWORD" {
             return Err(CognitoError::new(
                 Exception::UnsupportedUserState,
-                format!(
-                    "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
-                    user.username
-                ),
+                format!("Resend not possible. {} status is not FORCE_CHANGE_PASSWORD", user.username),
             ));
         }
         user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
         user.modified_ms = now_ms();
-        svc.store
-            .update_user(&user, &send(&user)?)
-            .await
-            .map_err(|e| map_user_conflict(&settings, e))?;
+        svc.store.update_user(&user, &send(&user)?).await.map_err(|e| map_user_conflict(&settings, e))?;
         return Ok(json!({ "User": user_type(&user, "Attributes") }));
     }
 
     let sub = crate::ids::sub();
+    let aliased = |kind: &str| settings.alias_attributes.iter().any(|a| a == kind);
+    if aliased("email") && super::schema::is_email(&given) {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "Username cannot be of email format, since user pool is configured for email alias.",
+        ));
+    }
+    if aliased("phone_number") && super::schema::is_phone(&given) {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+        ));
+    }
     let username = if settings.username_attributes.is_empty() {
         given
     } else {
@@ -339,6 +318,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         sub.clone()
     };
     check_attributes(&settings.schema, &attrs)?;
+    check_verified_flags(&attrs)?;
     attrs.insert("sub".to_owned(), sub.clone());
     check_required(&settings.schema, &attrs)?;
     let now = now_ms();
@@ -361,10 +341,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
     match svc.store.insert_user(&user, &messages).await {
         Err(StoreError::Conflict(what)) if force && what.starts_with("alias:") => {
             take_alias(svc, &pool, &settings, what.trim_start_matches("alias:"), &user).await?;
-            svc.store
-                .insert_user(&user, &messages)
-                .await
-                .map_err(|e| map_user_conflict(&settings, e))?;
+            svc.store.insert_user(&user, &messages).await.map_err(|e| map_user_conflict(&settings, e))?;
         }
         other => other.map_err(|e| map_user_conflict(&settings, e))?,
     }
@@ -382,43 +359,31 @@ async fn take_alias(
     let Some((_, value)) = new.aliases.iter().find(|(k, _)| k == kind) else {
         return Ok(());
     };
-    let Some(key) = svc
-        .store
-        .user_by_alias(&pool.id, kind, value)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(key) = svc.store.user_by_alias(&pool.id, kind, value).await.map_err(internal)? else {
         return Ok(());
     };
     let Some(mut holder) = svc.store.user(&pool.id, &key).await.map_err(internal)? else {
         return Ok(());
     };
-    holder
-        .attributes
-        .insert(format!("{kind}_verified"), "false".to_owned());
+    holder.attributes.insert(format!("{kind}_verified"), "false".to_owned());
     holder.aliases = aliases(settings, &holder.attributes);
     holder.modified_ms = now_ms();
-    svc.store
-        .update_user(&holder, &[])
-        .await
-        .map_err(|e| map_user_conflict(settings, e))
+    svc.store.update_user(&holder, &[]).await.map_err(|e| map_user_conflict(settings, e))
 }
 
 async fn load_user(
     svc: &Services,
     req: &Request,
 ) -> Result<(PoolRecord, PoolSettings, UserRecord), CognitoError> {
-    let (pool, settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
-    let user = resolve(svc, &pool, &settings, &req.string("Username")?).await?;
+    let (pool_id, username) = (req.string("UserPoolId")?, req.string("Username")?);
+    let (pool, settings) = load_pool(svc, &pool_id).await?;
+    let user = resolve(svc, &pool, &settings, &username).await?;
     Ok((pool, settings, user))
 }
 
 async fn save(svc: &Services, settings: &PoolSettings, user: &mut UserRecord) -> Result<Value, CognitoError> {
     user.modified_ms = now_ms();
-    svc.store
-        .update_user(user, &[])
-        .await
-        .map_err(|e| map_user_conflict(settings, e))?;
+    svc.store.update_user(user, &[]).await.map_err(|e| map_user_conflict(settings, e))?;
     Ok(json!({}))
 }
 
@@ -433,13 +398,10 @@ pub async fn admin_get(svc: &Services, req: Request) -> Result<Value, CognitoErr
 /// AdminDeleteUser.
 pub async fn admin_delete(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, _, user) = load_user(svc, &req).await?;
-    svc.store
-        .delete_user(&pool.id, &user.key)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => user_not_found(),
-            other => internal(other),
-        })?;
+    svc.store.delete_user(&pool.id, &user.key).await.map_err(|e| match e {
+        StoreError::NotFound => user_not_found(),
+        other => internal(other),
+    })?;
     Ok(json!({}))
 }
 
@@ -457,12 +419,7 @@ pub async fn admin_set_password(svc: &Services, req: Request) -> Result<Value, C
     settings.password_policy.check(&password)?;
     let permanent = req.opt_bool("Permanent")?.unwrap_or(false);
     user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
-    user.status = if permanent {
-        "CONFIRMED"
-    } else {
-        "FORCE_CHANGE_PASSWORD"
-    }
-    .to_owned();
+    user.status = if permanent { "CONFIRMED" } else { "FORCE_CHANGE_PASSWORD" }.to_owned();
     save(svc, &settings, &mut user).await
 }
 
@@ -495,8 +452,19 @@ pub async fn admin_confirm_sign_up(svc: &Services, req: Request) -> Result<Value
 pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, settings, mut user) = load_user(svc, &req).await?;
     req.require("UserAttributes")?;
-    let changes = read_attributes(&req, "UserAttributes")?;
+    let mut changes = read_attributes(&req, "UserAttributes")?;
+    // A blank value deletes the attribute.
+    let blanks: Vec<String> = changes.iter().filter(|(_, v)| v.is_empty()).map(|(k, _)| k.clone()).collect();
+    changes.retain(|_, v| !v.is_empty());
     check_attributes(&settings.schema, &changes)?;
+    for name in &blanks {
+        if settings.schema.iter().any(|s| &s.name == name && s.required) || name == "sub" {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                format!("Cannot delete a required attribute: {name}"),
+            ));
+        }
+    }
     for (name, value) in &changes {
         let immutable = settings.schema.iter().any(|s| &s.name == name && !s.mutable);
         if immutable && user.attributes.get(name).is_some_and(|old| old != value) {
@@ -506,18 +474,17 @@ pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Val
             ));
         }
     }
-    for (name, verified) in [
-        ("email", "email_verified"),
-        ("phone_number", "phone_number_verified"),
-    ] {
-        let changed = changes
-            .get(name)
-            .is_some_and(|v| user.attributes.get(name) != Some(v));
+    for (name, verified) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
+        let changed = changes.get(name).is_some_and(|v| user.attributes.get(name) != Some(v));
         if changed && !changes.contains_key(verified) {
             user.attributes.insert(verified.to_owned(), "false".to_owned());
         }
     }
     user.attributes.extend(changes);
+    for name in &blanks {
+        user.attributes.remove(name);
+    }
+    check_verified_flags(&user.attributes)?;
     user.aliases = aliases(&settings, &user.attributes);
     save(svc, &settings, &mut user).await
 }

@@ -22,10 +22,7 @@ pub fn now_ms() -> i64 {
 /// AWS names members in messages in lowerCamelCase: `UserPoolId` → `userPoolId`.
 fn camel(name: &str) -> String {
     let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 /// An `InvalidParameterException` in AWS's validation wording.
@@ -40,10 +37,7 @@ pub(crate) fn invalid(member: &str, value: &str, constraint: &str) -> CognitoErr
 }
 
 fn wrong_type(member: &str, expected: &str) -> CognitoError {
-    CognitoError::new(
-        Exception::Serialization,
-        format!("Member {member} must be {expected}."),
-    )
+    CognitoError::new(Exception::Serialization, format!("Member {member} must be {expected}."))
 }
 
 impl Request {
@@ -54,10 +48,7 @@ impl Request {
     pub fn new(body: Value) -> Result<Self, CognitoError> {
         match body {
             Value::Object(members) => Ok(Self { members }),
-            _ => Err(CognitoError::new(
-                Exception::Serialization,
-                "The request body must be a JSON object.",
-            )),
+            _ => Err(CognitoError::new(Exception::Serialization, "The request body must be a JSON object.")),
         }
     }
 
@@ -176,11 +167,7 @@ pub(crate) fn check_len(member: &str, value: &str, min: usize, max: usize) -> Re
         ));
     }
     if n > max {
-        return Err(invalid(
-            member,
-            value,
-            &format!("Member must have length less than or equal to {max}"),
-        ));
+        return Err(invalid(member, value, &format!("Member must have length less than or equal to {max}")));
     }
     Ok(())
 }
@@ -224,24 +211,15 @@ mod tests {
         let e = req.string("PoolName").unwrap_err();
         assert_eq!(e.kind, Exception::InvalidParameter);
         assert!(e.message.contains("'poolName'"), "{}", e.message);
-        assert_eq!(
-            req.string("UserPoolId").unwrap_err().kind,
-            Exception::Serialization
-        );
+        assert_eq!(req.string("UserPoolId").unwrap_err().kind, Exception::Serialization);
         assert_eq!(req.string("Name").unwrap(), "x");
-        assert_eq!(
-            Request::new(json!([1])).unwrap_err().kind,
-            Exception::Serialization
-        );
+        assert_eq!(Request::new(json!([1])).unwrap_err().kind, Exception::Serialization);
     }
 
     #[test]
     fn limits_and_tokens() {
         let req = Request::new(json!({"Limit": 61, "MaxResults": 0})).unwrap();
-        assert_eq!(
-            req.limit("Limit", 60, 60, 0).unwrap_err().kind,
-            Exception::InvalidParameter
-        );
+        assert_eq!(req.limit("Limit", 60, 60, 0).unwrap_err().kind, Exception::InvalidParameter);
         assert_eq!(req.limit("MaxResults", 60, 60, 0).unwrap(), 60);
         assert_eq!(req.limit("Missing", 10, 60, 0).unwrap(), 10);
         let t = token_out(Some("alice".into()));

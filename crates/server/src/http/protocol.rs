@@ -46,25 +46,15 @@ pub(super) fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| cause.downcast_ref::<String>().cloned());
-    tracing::error!(
-        request_id,
-        cause = what.as_deref().unwrap_or("unknown"),
-        "handler panicked"
-    );
-    error_response(
-        &CognitoError::new(Exception::InternalError, "An internal error occurred."),
-        &request_id,
-    )
+    tracing::error!(request_id, cause = what.as_deref().unwrap_or("unknown"), "handler panicked");
+    error_response(&CognitoError::new(Exception::InternalError, "An internal error occurred."), &request_id)
 }
 
 fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
+            (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
         })
         .collect()
 }
@@ -94,13 +84,11 @@ fn authenticate(
         }
         found
     };
-    sigv4::verify(&request, now, "cognito-idp", secret_for)
-        .map(|verified| verified.region)
-        .map_err(|e| {
-            let kind = e.exception_name().parse::<Exception>();
-            let kind = kind.unwrap_or(Exception::InvalidSignature);
-            CognitoError::new(kind, e.to_string())
-        })
+    sigv4::verify(&request, now, "cognito-idp", secret_for).map(|verified| verified.region).map_err(|e| {
+        let kind = e.exception_name().parse::<Exception>();
+        let kind = kind.unwrap_or(Exception::InvalidSignature);
+        CognitoError::new(kind, e.to_string())
+    })
 }
 
 /// The protocol endpoint.
@@ -110,25 +98,16 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
     let body = match to_bytes(Body::new(body), MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            let err = CognitoError::new(
-                Exception::InvalidParameter,
-                "The request body is larger than 1 MiB.",
-            );
+            let err =
+                CognitoError::new(Exception::InvalidParameter, "The request body is larger than 1 MiB.");
             let mut response = error_response(&err, &request_id);
             *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
             return response;
         }
     };
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(op) = target.strip_prefix(TARGET_PREFIX).filter(|op| !op.is_empty()) else {
-        let err = CognitoError::new(
-            Exception::UnknownOperation,
-            "Missing or unknown X-Amz-Target header.",
-        );
+        let err = CognitoError::new(Exception::UnknownOperation, "Missing or unknown X-Amz-Target header.");
         return error_response(&err, &request_id);
     };
     let mut caller = Caller::default();

@@ -191,6 +191,8 @@ pub trait Store: Send + Sync + 'static {
     async fn update_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError>;
     /// Deletes a user and its memberships.
     async fn delete_user(&self, pool_id: &str, key: &str) -> Result<(), StoreError>;
+    /// How many users a pool has.
+    async fn count_users(&self, pool_id: &str) -> Result<i64, StoreError>;
     /// Users ordered by key, optionally filtered, after `after`.
     async fn list_users(
         &self,

@@ -71,10 +71,7 @@ impl SqlStore {
         if sqlite {
             db.execute("PRAGMA journal_mode = WAL").await.map_err(backend)?;
         }
-        sqlx::migrate!("./migrations")
-            .run(&db)
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::migrate!("./migrations").run(&db).await.map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self { db })
     }
 
@@ -90,10 +87,8 @@ impl SqlStore {
                     .await
                     .map_err(backend)?;
             for a in aliases {
-                user.aliases.push((
-                    a.try_get("kind").map_err(backend)?,
-                    a.try_get("value").map_err(backend)?,
-                ));
+                user.aliases
+                    .push((a.try_get("kind").map_err(backend)?, a.try_get("value").map_err(backend)?));
             }
             users.push(user);
         }
@@ -156,22 +151,12 @@ fn group_from(row: &AnyRow) -> Result<GroupRecord, StoreError> {
 
 /// The attributes ListUsers filters on, as index rows.
 fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
-    const FILTERABLE: [&str; 7] = [
-        "email",
-        "phone_number",
-        "name",
-        "given_name",
-        "family_name",
-        "preferred_username",
-        "sub",
-    ];
+    const FILTERABLE: [&str; 7] =
+        ["email", "phone_number", "name", "given_name", "family_name", "preferred_username", "sub"];
     let mut rows = vec![
         ("username", user.key.clone()),
         ("cognito:user_status", user.status.clone()),
-        (
-            "status",
-            if user.enabled { "Enabled" } else { "Disabled" }.to_owned(),
-        ),
+        ("status", if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
     ];
     for name in FILTERABLE {
         if let Some(value) = user.attributes.get(name) {
@@ -249,10 +234,8 @@ impl Store for SqlStore {
     }
 
     async fn pool(&self, id: &str) -> Result<Option<PoolRecord>, StoreError> {
-        let row = sqlx::query("SELECT * FROM user_pools WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await;
+        let row =
+            sqlx::query("SELECT * FROM user_pools WHERE id = $1").bind(id).fetch_optional(&self.db).await;
         row.map_err(backend)?.as_ref().map(pool_from).transpose()
     }
 
@@ -265,23 +248,12 @@ impl Store for SqlStore {
             .execute(&self.db)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn delete_pool(&self, id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM user_pools WHERE id = $1")
-            .bind(id)
-            .execute(&self.db)
-            .await;
-        if done.map_err(backend)?.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        let done = sqlx::query("DELETE FROM user_pools WHERE id = $1").bind(id).execute(&self.db).await;
+        if done.map_err(backend)?.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<PoolRecord>, StoreError> {
@@ -331,23 +303,13 @@ impl Store for SqlStore {
                 .execute(&self.db)
                 .await
                 .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn delete_client(&self, id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM user_pool_clients WHERE id = $1")
-            .bind(id)
-            .execute(&self.db)
-            .await;
-        if done.map_err(backend)?.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        let done =
+            sqlx::query("DELETE FROM user_pool_clients WHERE id = $1").bind(id).execute(&self.db).await;
+        if done.map_err(backend)?.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn list_clients(
@@ -417,8 +379,7 @@ impl Store for SqlStore {
         .fetch_optional(&self.db)
         .await
         .map_err(backend)?;
-        row.map(|r| r.try_get("username_key").map_err(backend))
-            .transpose()
+        row.map(|r| r.try_get("username_key").map_err(backend)).transpose()
     }
 
     async fn update_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError> {
@@ -441,14 +402,12 @@ impl Store for SqlStore {
             return Err(StoreError::NotFound);
         }
         for table in ["user_aliases", "user_index"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"
-            ))
-            .bind(&user.pool_id)
-            .bind(&user.key)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"))
+                .bind(&user.pool_id)
+                .bind(&user.key)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
         }
         write_user_children(&mut tx, user, messages).await?;
         tx.commit().await.map_err(backend)
@@ -461,11 +420,16 @@ impl Store for SqlStore {
             .execute(&self.db)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn count_users(&self, pool_id: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE pool_id = $1")
+            .bind(pool_id)
+            .fetch_one(&self.db)
+            .await
+            .map_err(backend)?;
+        row.try_get("n").map_err(backend)
     }
 
     async fn list_users(
@@ -487,11 +451,7 @@ impl Store for SqlStore {
             .await,
             Some(f) => {
                 // A prefix compares the leading characters, the same way in both databases.
-                let test = if f.prefix {
-                    "substr(i.value, 1, length($3)) = $3"
-                } else {
-                    "i.value = $3"
-                };
+                let test = if f.prefix { "substr(i.value, 1, length($3)) = $3" } else { "i.value = $3" };
                 let sql = format!(
                     "SELECT u.* FROM users u JOIN user_index i ON i.pool_id = u.pool_id \
                      AND i.username_key = u.username_key WHERE u.pool_id = $1 AND i.name = $2 AND {test} \
@@ -554,11 +514,7 @@ impl Store for SqlStore {
         .execute(&self.db)
         .await
         .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> Result<(), StoreError> {
@@ -568,11 +524,7 @@ impl Store for SqlStore {
             .execute(&self.db)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn list_groups(
