@@ -71,7 +71,7 @@ pub(crate) fn srp() -> Result<()> {
 }
 
 /// The cargo target directory (honours `CARGO_TARGET_DIR`).
-fn target_dir() -> std::path::PathBuf {
+pub(crate) fn target_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| crate::root().join("target"), std::path::PathBuf::from)
 }

@@ -48,6 +48,14 @@ pub(crate) fn run() -> Result<bool> {
             .env("CHROMEDRIVER", CHROMEDRIVER);
         tallies.push(cargo_tests(&format!("browser tests {krate}"), &mut cmd)?);
     }
+    // The node suites drive the real server binary (tests/server/harness.mjs starts it).
+    let server_built =
+        crate::process::status(command("cargo").args(["build", "-p", "cognate-server", "--bin", "cognate"]))?;
+    tallies.push(Tally {
+        suite: "build cognate".to_owned(),
+        passed: usize::from(server_built),
+        failed: usize::from(!server_built),
+    });
     for dir in setup::npm_folders() {
         if let Some(tally) = node_suite(&dir)? {
             tallies.push(tally);
@@ -104,6 +112,7 @@ fn node_suite(dir: &Path) -> Result<Option<Tally>> {
     files.sort();
     let mut cmd = command("node");
     cmd.args(["--test", "--test-reporter=tap"]).args(&files).current_dir(dir);
+    cmd.env("COGNATE_BIN", crate::bench::target_dir().join("debug/cognate"));
     let (ok, lines) = tee(&mut cmd)?;
     let number = |key: &str| {
         lines.iter().rev().find_map(|l| l.strip_prefix(key)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)

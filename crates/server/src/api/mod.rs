@@ -2,6 +2,7 @@
 //! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
 
 pub mod client;
+pub mod code;
 pub mod group;
 pub mod list_users;
 pub mod password;

@@ -279,7 +279,10 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         }
         user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
         user.modified_ms = now_ms();
-        svc.store.update_user(&user, &send(&user)?).await.map_err(|e| map_user_conflict(&settings, e))?;
+        svc.store
+            .update_user(&user, &send(&user)?, &[])
+            .await
+            .map_err(|e| map_user_conflict(&settings, e))?;
         return Ok(json!({ "User": user_type(&user, "Attributes") }));
     }
 
@@ -338,10 +341,13 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
     user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
     let messages = send(&user)?;
     let force = req.opt_bool("ForceAliasCreation")?.unwrap_or(false);
-    match svc.store.insert_user(&user, &messages).await {
+    match svc.store.insert_user(&user, &messages, &[]).await {
         Err(StoreError::Conflict(what)) if force && what.starts_with("alias:") => {
             take_alias(svc, &pool, &settings, what.trim_start_matches("alias:"), &user).await?;
-            svc.store.insert_user(&user, &messages).await.map_err(|e| map_user_conflict(&settings, e))?;
+            svc.store
+                .insert_user(&user, &messages, &[])
+                .await
+                .map_err(|e| map_user_conflict(&settings, e))?;
         }
         other => other.map_err(|e| map_user_conflict(&settings, e))?,
     }
@@ -368,7 +374,7 @@ async fn take_alias(
     holder.attributes.insert(format!("{kind}_verified"), "false".to_owned());
     holder.aliases = aliases(settings, &holder.attributes);
     holder.modified_ms = now_ms();
-    svc.store.update_user(&holder, &[]).await.map_err(|e| map_user_conflict(settings, e))
+    svc.store.update_user(&holder, &[], &[]).await.map_err(|e| map_user_conflict(settings, e))
 }
 
 async fn load_user(
@@ -383,7 +389,7 @@ async fn load_user(
 
 async fn save(svc: &Services, settings: &PoolSettings, user: &mut UserRecord) -> Result<Value, CognitoError> {
     user.modified_ms = now_ms();
-    svc.store.update_user(user, &[]).await.map_err(|e| map_user_conflict(settings, e))?;
+    svc.store.update_user(user, &[], &[]).await.map_err(|e| map_user_conflict(settings, e))?;
     Ok(json!({}))
 }
 
@@ -423,15 +429,28 @@ pub async fn admin_set_password(svc: &Services, req: Request) -> Result<Value, C
     save(svc, &settings, &mut user).await
 }
 
-/// AdminResetUserPassword: the password stops working; the user must reset it.
+/// AdminResetUserPassword: the password stops working, and a reset code goes to the user's verified
+/// email or phone number (as the pool's account-recovery setting orders them).
 pub async fn admin_reset_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, settings, mut user) = load_user(svc, &req).await?;
     if !user.enabled {
         return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
     }
+    let Some((channel, destination)) = super::code::recovery_destination(&settings, &user) else {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        ));
+    };
+    let code = super::code::six_digits();
+    let record = super::code::record(svc, &user, "reset", &code, super::code::RESET_TTL_MS);
+    let body = format!("Your password reset code is {code}");
+    let message = super::code::message(&user, channel, destination, "Your password reset code", body);
     user.status = "RESET_REQUIRED".to_owned();
     user.verifier = None;
-    save(svc, &settings, &mut user).await
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[message], &[record]).await.map_err(|e| map_user_conflict(&settings, e))?;
+    Ok(json!({}))
 }
 
 /// AdminConfirmSignUp: only an UNCONFIRMED user can be confirmed.

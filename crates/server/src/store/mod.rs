@@ -112,6 +112,19 @@ pub struct Message {
     pub created_ms: i64,
 }
 
+/// A one-time code sent to a user, stored sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    /// What it is for: `reset`, `sign-up`, `verify:email`, ...
+    pub purpose: String,
+    /// The code, sealed.
+    pub code: Vec<u8>,
+    /// When it stops working, epoch milliseconds.
+    pub expires_ms: i64,
+    /// Wrong guesses so far.
+    pub attempts: i64,
+}
+
 /// A ListUsers filter: `name = "value"` or `name ^= "prefix"` on an indexed attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserFilter {
@@ -176,8 +189,13 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Page<ClientRecord>, StoreError>;
 
-    /// Adds a user, its aliases and index rows, and queues `messages`, in one transaction.
-    async fn insert_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError>;
+    /// Adds a user, its aliases and index rows, queues `messages` and stores `codes`, in one transaction.
+    async fn insert_user(
+        &self,
+        user: &UserRecord,
+        messages: &[Message],
+        codes: &[CodeRecord],
+    ) -> Result<(), StoreError>;
     /// A user by lookup key.
     async fn user(&self, pool_id: &str, key: &str) -> Result<Option<UserRecord>, StoreError>;
     /// The lookup key of the user holding an alias.
@@ -187,8 +205,21 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         value: &str,
     ) -> Result<Option<String>, StoreError>;
-    /// Rewrites a user (attributes, status, verifier, aliases, index) and queues `messages`.
-    async fn update_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError>;
+    /// Rewrites a user (attributes, status, verifier, aliases, index), queues `messages` and replaces
+    /// the codes of the same purposes as `codes`, in one transaction.
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        messages: &[Message],
+        codes: &[CodeRecord],
+    ) -> Result<(), StoreError>;
+    /// A user's code for `purpose`.
+    async fn code(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        purpose: &str,
+    ) -> Result<Option<CodeRecord>, StoreError>;
     /// Deletes a user and its memberships.
     async fn delete_user(&self, pool_id: &str, key: &str) -> Result<(), StoreError>;
     /// How many users a pool has.

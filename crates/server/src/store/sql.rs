@@ -7,7 +7,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 use super::{
-    ClientRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter, UserRecord,
+    ClientRecord, CodeRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter,
+    UserRecord,
 };
 
 /// The SQL store.
@@ -172,7 +173,30 @@ async fn write_user_children(
     tx: &mut Tx<'_>,
     user: &UserRecord,
     messages: &[Message],
+    codes: &[CodeRecord],
 ) -> Result<(), StoreError> {
+    for c in codes {
+        sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+            .bind(&user.pool_id)
+            .bind(&user.key)
+            .bind(&c.purpose)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO codes (pool_id, username_key, purpose, code, expires_ms, attempts) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&user.pool_id)
+        .bind(&user.key)
+        .bind(&c.purpose)
+        .bind(c.code.clone())
+        .bind(c.expires_ms)
+        .bind(c.attempts)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    }
     for (kind, value) in &user.aliases {
         sqlx::query("INSERT INTO user_aliases (pool_id, kind, value, username_key) VALUES ($1, $2, $3, $4)")
             .bind(&user.pool_id)
@@ -331,7 +355,12 @@ impl Store for SqlStore {
         Ok(page(items, limit, |c| c.id.clone()))
     }
 
-    async fn insert_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError> {
+    async fn insert_user(
+        &self,
+        user: &UserRecord,
+        messages: &[Message],
+        codes: &[CodeRecord],
+    ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await.map_err(backend)?;
         sqlx::query(
             "INSERT INTO users (pool_id, username_key, username, sub, status, enabled, attributes, verifier, \
@@ -350,7 +379,7 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(conflict("username"))?;
-        write_user_children(&mut tx, user, messages).await?;
+        write_user_children(&mut tx, user, messages, codes).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -382,7 +411,12 @@ impl Store for SqlStore {
         row.map(|r| r.try_get("username_key").map_err(backend)).transpose()
     }
 
-    async fn update_user(&self, user: &UserRecord, messages: &[Message]) -> Result<(), StoreError> {
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        messages: &[Message],
+        codes: &[CodeRecord],
+    ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await.map_err(backend)?;
         let done = sqlx::query(
             "UPDATE users SET status = $3, enabled = $4, attributes = $5, verifier = $6, modified_ms = $7 \
@@ -409,7 +443,7 @@ impl Store for SqlStore {
                 .await
                 .map_err(backend)?;
         }
-        write_user_children(&mut tx, user, messages).await?;
+        write_user_children(&mut tx, user, messages, codes).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -421,6 +455,31 @@ impl Store for SqlStore {
             .await
             .map_err(backend)?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn code(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        purpose: &str,
+    ) -> Result<Option<CodeRecord>, StoreError> {
+        let row =
+            sqlx::query("SELECT * FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+                .bind(pool_id)
+                .bind(user_key)
+                .bind(purpose)
+                .fetch_optional(&self.db)
+                .await
+                .map_err(backend)?;
+        row.map(|r| {
+            Ok(CodeRecord {
+                purpose: r.try_get("purpose").map_err(backend)?,
+                code: r.try_get("code").map_err(backend)?,
+                expires_ms: r.try_get("expires_ms").map_err(backend)?,
+                attempts: r.try_get("attempts").map_err(backend)?,
+            })
+        })
+        .transpose()
     }
 
     async fn count_users(&self, pool_id: &str) -> Result<i64, StoreError> {

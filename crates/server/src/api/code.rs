@@ -1,0 +1,87 @@
+//! One-time codes: six digits, sealed at rest, with an expiry and a count of wrong guesses.
+
+use crate::store::{CodeRecord, Message, UserRecord};
+
+use super::pool::PoolSettings;
+use super::{Services, now_ms};
+
+/// Lifetime of a password-reset code (Cognito: one hour).
+pub const RESET_TTL_MS: i64 = 60 * 60 * 1000;
+
+/// Six random digits, uniformly drawn.
+pub fn six_digits() -> String {
+    crate::ids::random_string(b"0123456789", 6)
+}
+
+fn context(user: &UserRecord, purpose: &str) -> String {
+    format!("code:{purpose}:{}:{}", user.pool_id, user.key)
+}
+
+/// A code record for `user`, sealed.
+pub fn record(svc: &Services, user: &UserRecord, purpose: &str, code: &str, ttl_ms: i64) -> CodeRecord {
+    CodeRecord {
+        purpose: purpose.to_owned(),
+        code: svc.sealer.seal(&context(user, purpose), code.as_bytes()),
+        expires_ms: now_ms().saturating_add(ttl_ms),
+        attempts: 0,
+    }
+}
+
+/// Where account-recovery messages go, following the pool's `AccountRecoverySetting` (verified email,
+/// then verified phone number, by default): `(channel, destination)`.
+pub fn recovery_destination(settings: &PoolSettings, user: &UserRecord) -> Option<(&'static str, String)> {
+    let mut mechanisms: Vec<(i64, String)> = settings
+        .echoed
+        .get("AccountRecoverySetting")
+        .and_then(|v| v.get("RecoveryMechanisms"))
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| Some((m.get("Priority")?.as_i64()?, m.get("Name")?.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![(1, "verified_email".to_owned()), (2, "verified_phone_number".to_owned())]);
+    mechanisms.sort();
+    let verified = |name: &str| user.attributes.get(&format!("{name}_verified")).is_some_and(|v| v == "true");
+    mechanisms.into_iter().find_map(|(_, name)| match name.as_str() {
+        "verified_email" if verified("email") => Some(("EMAIL", user.attributes.get("email")?.clone())),
+        "verified_phone_number" if verified("phone_number") => {
+            Some(("SMS", user.attributes.get("phone_number")?.clone()))
+        }
+        _ => None,
+    })
+}
+
+/// A message carrying `code`.
+pub fn message(
+    user: &UserRecord,
+    channel: &str,
+    destination: String,
+    subject: &str,
+    body: String,
+) -> Message {
+    Message {
+        id: uuid::Uuid::new_v4().to_string(),
+        pool_id: user.pool_id.clone(),
+        channel: channel.to_owned(),
+        destination,
+        subject: subject.to_owned(),
+        body,
+        created_ms: now_ms(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_and_vary() {
+        let codes: Vec<String> = (0..50).map(|_| six_digits()).collect();
+        assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert!(unique.len() > 45, "codes repeat too often: {}", unique.len());
+    }
+}
