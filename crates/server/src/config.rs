@@ -50,6 +50,11 @@ pub struct Config {
     pub admin_keys: Vec<AdminKey>,
     /// `text` or `json`.
     pub log_format: String,
+    /// Where email goes: `smtp://[user:pass@]host[:port][?tls=required]` or `smtps://...`; without it,
+    /// messages only wait in the outbox (`cognate outbox list`).
+    pub smtp_url: Option<String>,
+    /// The sender address of email.
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -64,6 +69,8 @@ impl Default for Config {
             region: "us-east-1".to_owned(),
             admin_keys: Vec::new(),
             log_format: "text".to_owned(),
+            smtp_url: None,
+            smtp_from: "Cognate <no-reply@localhost>".to_owned(),
         }
     }
 }
@@ -111,6 +118,12 @@ impl Config {
         }
         if let Some(v) = env("COGNATE_REGION") {
             config.region = v;
+        }
+        if let Some(v) = env("COGNATE_SMTP_URL") {
+            config.smtp_url = Some(v);
+        }
+        if let Some(v) = env("COGNATE_SMTP_FROM") {
+            config.smtp_from = v;
         }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use cognate_server::api::Services;
 use cognate_server::config::{self, Config};
 use cognate_server::http::{AppState, app};
+use cognate_server::messenger::{self, SmtpSender};
 use cognate_server::seal::Sealer;
 use cognate_server::store::{SqlStore, Store};
 
@@ -127,13 +128,14 @@ async fn serve(
     config::data_dir(&config).map_err(|e| e.to_string())?;
     let key = config::master_key(&config).map_err(|e| e.to_string())?;
     let admin_keys = config::admin_keys(&config).map_err(|e| e.to_string())?;
-    let store = SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    let store: Arc<dyn Store> =
+        Arc::new(SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?);
+    if let Some(url) = &config.smtp_url {
+        let sender = SmtpSender::new(url, &config.smtp_from).map_err(|e| e.to_string())?;
+        messenger::spawn(store.clone(), sender);
+    }
     let state = AppState {
-        services: Services {
-            store: Arc::new(store) as Arc<dyn Store>,
-            sealer: Sealer::new(&key),
-            region: config.region.clone(),
-        },
+        services: Services { store, sealer: Sealer::new(&key), region: config.region.clone() },
         admin_keys: Arc::new(admin_keys),
     };
     let listener =

@@ -68,6 +68,7 @@ pub fn message(
         subject: subject.to_owned(),
         body,
         created_ms: now_ms(),
+        delivered_ms: None,
     }
 }
 

@@ -208,6 +208,7 @@ fn invitations(
             subject: subject.unwrap_or_else(|| "Your temporary password".to_owned()),
             body: fill(body, default, &user.username, password),
             created_ms: now_ms(),
+            delivered_ms: None,
         });
     }
     Ok(out)

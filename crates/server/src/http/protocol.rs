@@ -65,7 +65,13 @@ fn authenticate(
     parts: &axum::http::request::Parts,
     body: &Bytes,
 ) -> Result<String, CognitoError> {
-    let headers = header_list(&parts.headers);
+    let mut headers = header_list(&parts.headers);
+    // HTTP/2 carries the host in the :authority pseudo-header, not in a Host header.
+    if !parts.headers.contains_key(header::HOST)
+        && let Some(authority) = parts.uri.authority()
+    {
+        headers.push(("host".to_owned(), authority.to_string()));
+    }
     let request = SignedRequest {
         method: parts.method.as_str(),
         path: parts.uri.path(),

@@ -4,6 +4,7 @@
 //! Records carry what the operations need; every change that touches several rows happens in one
 //! transaction inside one method, so a crash never leaves half a user behind.
 
+mod rows;
 mod sql;
 
 use std::collections::BTreeMap;
@@ -110,6 +111,9 @@ pub struct Message {
     /// When it was queued, epoch milliseconds.
     #[serde(rename = "created")]
     pub created_ms: i64,
+    /// When a sender delivered it (SMTP for email); `None` while it waits.
+    #[serde(rename = "delivered", skip_serializing_if = "Option::is_none")]
+    pub delivered_ms: Option<i64>,
 }
 
 /// A one-time code sent to a user, stored sealed.
@@ -269,6 +273,24 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Page<UserRecord>, StoreError>;
 
+    /// Claims up to `limit` undelivered messages of `channel` for `lease_ms` (no other sender gets
+    /// them meanwhile); messages that failed `max_attempts` times are left alone.
+    async fn claim_undelivered(
+        &self,
+        channel: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        max_attempts: i64,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError>;
+    /// Records a delivery: `Ok` marks it delivered; `Err` counts a failure and retries after `retry_ms`.
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        outcome: Result<(), String>,
+        now_ms: i64,
+        retry_ms: i64,
+    ) -> Result<(), StoreError>;
     /// Outbox messages, oldest first, optionally for one pool or one destination.
     async fn messages(&self, pool_id: Option<&str>, to: Option<&str>) -> Result<Vec<Message>, StoreError>;
 }

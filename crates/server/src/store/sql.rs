@@ -1,11 +1,10 @@
 //! [`Store`] on SQL through sqlx's `Any` driver: SQLite or PostgreSQL, chosen by the URL, with the same
 //! statements (`$n` placeholders work in both) and the same migrations.
 
-use std::collections::BTreeMap;
-
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
+use super::rows::{client_from, group_from, message_from, pool_from, user_from, write_user_children};
 use super::{
     ClientRecord, CodeRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter,
     UserRecord,
@@ -17,20 +16,16 @@ pub struct SqlStore {
     db: AnyPool,
 }
 
-fn backend(err: sqlx::Error) -> StoreError {
+pub(super) fn backend(err: sqlx::Error) -> StoreError {
     StoreError::Backend(err.to_string())
 }
 
 /// Maps a unique-key violation to [`StoreError::Conflict`] naming `what`; anything else is a backend error.
-fn conflict(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+pub(super) fn conflict(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |err| match err.as_database_error() {
         Some(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
         _ => backend(err),
     }
-}
-
-fn json(text: &str) -> Result<serde_json::Value, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
 }
 
 /// Fetches `limit + 1` rows' worth: returns the page and the key to continue after.
@@ -95,145 +90,6 @@ impl SqlStore {
         }
         Ok(users)
     }
-}
-
-fn pool_from(row: &AnyRow) -> Result<PoolRecord, StoreError> {
-    Ok(PoolRecord {
-        id: row.try_get("id").map_err(backend)?,
-        name: row.try_get("name").map_err(backend)?,
-        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
-        created_ms: row.try_get("created_ms").map_err(backend)?,
-        modified_ms: row.try_get("modified_ms").map_err(backend)?,
-    })
-}
-
-fn client_from(row: &AnyRow) -> Result<ClientRecord, StoreError> {
-    Ok(ClientRecord {
-        id: row.try_get("id").map_err(backend)?,
-        pool_id: row.try_get("pool_id").map_err(backend)?,
-        name: row.try_get("name").map_err(backend)?,
-        secret: row.try_get("secret").map_err(backend)?,
-        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
-        created_ms: row.try_get("created_ms").map_err(backend)?,
-        modified_ms: row.try_get("modified_ms").map_err(backend)?,
-    })
-}
-
-fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
-    let attributes: BTreeMap<String, String> =
-        serde_json::from_str(&row.try_get::<String, _>("attributes").map_err(backend)?)
-            .map_err(|e| StoreError::Backend(format!("corrupt attributes: {e}")))?;
-    Ok(UserRecord {
-        pool_id: row.try_get("pool_id").map_err(backend)?,
-        key: row.try_get("username_key").map_err(backend)?,
-        username: row.try_get("username").map_err(backend)?,
-        sub: row.try_get("sub").map_err(backend)?,
-        status: row.try_get("status").map_err(backend)?,
-        enabled: row.try_get::<i64, _>("enabled").map_err(backend)? != 0,
-        attributes,
-        verifier: row.try_get("verifier").map_err(backend)?,
-        aliases: Vec::new(),
-        created_ms: row.try_get("created_ms").map_err(backend)?,
-        modified_ms: row.try_get("modified_ms").map_err(backend)?,
-    })
-}
-
-fn group_from(row: &AnyRow) -> Result<GroupRecord, StoreError> {
-    Ok(GroupRecord {
-        pool_id: row.try_get("pool_id").map_err(backend)?,
-        name: row.try_get("name").map_err(backend)?,
-        description: row.try_get("description").map_err(backend)?,
-        precedence: row.try_get("precedence").map_err(backend)?,
-        role_arn: row.try_get("role_arn").map_err(backend)?,
-        created_ms: row.try_get("created_ms").map_err(backend)?,
-        modified_ms: row.try_get("modified_ms").map_err(backend)?,
-    })
-}
-
-/// The attributes ListUsers filters on, as index rows.
-fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
-    const FILTERABLE: [&str; 7] =
-        ["email", "phone_number", "name", "given_name", "family_name", "preferred_username", "sub"];
-    let mut rows = vec![
-        ("username", user.key.clone()),
-        ("cognito:user_status", user.status.clone()),
-        ("status", if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
-    ];
-    for name in FILTERABLE {
-        if let Some(value) = user.attributes.get(name) {
-            rows.push((name, value.clone()));
-        }
-    }
-    rows
-}
-
-type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
-
-async fn write_user_children(
-    tx: &mut Tx<'_>,
-    user: &UserRecord,
-    messages: &[Message],
-    codes: &[CodeRecord],
-) -> Result<(), StoreError> {
-    for c in codes {
-        sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
-            .bind(&user.pool_id)
-            .bind(&user.key)
-            .bind(&c.purpose)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO codes (pool_id, username_key, purpose, code, expires_ms, attempts) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&user.pool_id)
-        .bind(&user.key)
-        .bind(&c.purpose)
-        .bind(c.code.clone())
-        .bind(c.expires_ms)
-        .bind(c.attempts)
-        .execute(&mut **tx)
-        .await
-        .map_err(backend)?;
-    }
-    for (kind, value) in &user.aliases {
-        sqlx::query("INSERT INTO user_aliases (pool_id, kind, value, username_key) VALUES ($1, $2, $3, $4)")
-            .bind(&user.pool_id)
-            .bind(kind)
-            .bind(value)
-            .bind(&user.key)
-            .execute(&mut **tx)
-            .await
-            .map_err(conflict(&format!("alias:{kind}")))?;
-    }
-    for (name, value) in index_rows(user) {
-        sqlx::query("INSERT INTO user_index (pool_id, name, value, username_key) VALUES ($1, $2, $3, $4)")
-            .bind(&user.pool_id)
-            .bind(name)
-            .bind(value)
-            .bind(&user.key)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-    }
-    for m in messages {
-        sqlx::query(
-            "INSERT INTO outbox (id, pool_id, channel, destination, subject, body, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&m.id)
-        .bind(&m.pool_id)
-        .bind(&m.channel)
-        .bind(&m.destination)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(m.created_ms)
-        .execute(&mut **tx)
-        .await
-        .map_err(backend)?;
-    }
-    Ok(())
 }
 
 fn attributes_text(user: &UserRecord) -> Result<String, StoreError> {
@@ -683,18 +539,68 @@ impl Store for SqlStore {
         .fetch_all(&self.db)
         .await
         .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Message {
-                    id: r.try_get("id").map_err(backend)?,
-                    pool_id: r.try_get("pool_id").map_err(backend)?,
-                    channel: r.try_get("channel").map_err(backend)?,
-                    destination: r.try_get("destination").map_err(backend)?,
-                    subject: r.try_get("subject").map_err(backend)?,
-                    body: r.try_get("body").map_err(backend)?,
-                    created_ms: r.try_get("created_ms").map_err(backend)?,
-                })
-            })
-            .collect()
+        rows.iter().map(message_from).collect()
+    }
+
+    async fn claim_undelivered(
+        &self,
+        channel: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        max_attempts: i64,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM outbox WHERE channel = $1 AND delivered_ms IS NULL AND attempts < $2 \
+             AND (claimed_until_ms IS NULL OR claimed_until_ms < $3) ORDER BY created_ms, id LIMIT $4",
+        )
+        .bind(channel)
+        .bind(max_attempts)
+        .bind(now_ms)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend)?;
+        let mut claimed = Vec::new();
+        for row in &rows {
+            let message = message_from(row)?;
+            // Only one sender wins the conditional update of a message.
+            let done = sqlx::query(
+                "UPDATE outbox SET claimed_until_ms = $2 WHERE id = $1 AND delivered_ms IS NULL \
+                 AND (claimed_until_ms IS NULL OR claimed_until_ms < $3)",
+            )
+            .bind(&message.id)
+            .bind(now_ms.saturating_add(lease_ms))
+            .bind(now_ms)
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 1 {
+                claimed.push(message);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        outcome: Result<(), String>,
+        now_ms: i64,
+        retry_ms: i64,
+    ) -> Result<(), StoreError> {
+        let query = match &outcome {
+            Ok(()) => sqlx::query("UPDATE outbox SET delivered_ms = $2, claimed_until_ms = NULL WHERE id = $1")
+                .bind(id)
+                .bind(now_ms),
+            Err(error) => sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $3, claimed_until_ms = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now_ms.saturating_add(retry_ms))
+            .bind(error.clone()),
+        };
+        query.execute(&self.db).await.map_err(backend)?;
+        Ok(())
     }
 }

@@ -1,0 +1,165 @@
+//! Rows to records and back: the mapping shared by the SQL store's methods.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::sql::{backend, conflict};
+use super::{ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, UserRecord};
+
+fn json(text: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
+}
+
+pub(super) fn pool_from(row: &AnyRow) -> Result<PoolRecord, StoreError> {
+    Ok(PoolRecord {
+        id: row.try_get("id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+pub(super) fn client_from(row: &AnyRow) -> Result<ClientRecord, StoreError> {
+    Ok(ClientRecord {
+        id: row.try_get("id").map_err(backend)?,
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        secret: row.try_get("secret").map_err(backend)?,
+        doc: json(&row.try_get::<String, _>("doc").map_err(backend)?)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+pub(super) fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
+    let attributes: BTreeMap<String, String> =
+        serde_json::from_str(&row.try_get::<String, _>("attributes").map_err(backend)?)
+            .map_err(|e| StoreError::Backend(format!("corrupt attributes: {e}")))?;
+    Ok(UserRecord {
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        key: row.try_get("username_key").map_err(backend)?,
+        username: row.try_get("username").map_err(backend)?,
+        sub: row.try_get("sub").map_err(backend)?,
+        status: row.try_get("status").map_err(backend)?,
+        enabled: row.try_get::<i64, _>("enabled").map_err(backend)? != 0,
+        attributes,
+        verifier: row.try_get("verifier").map_err(backend)?,
+        aliases: Vec::new(),
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+pub(super) fn group_from(row: &AnyRow) -> Result<GroupRecord, StoreError> {
+    Ok(GroupRecord {
+        pool_id: row.try_get("pool_id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        description: row.try_get("description").map_err(backend)?,
+        precedence: row.try_get("precedence").map_err(backend)?,
+        role_arn: row.try_get("role_arn").map_err(backend)?,
+        created_ms: row.try_get("created_ms").map_err(backend)?,
+        modified_ms: row.try_get("modified_ms").map_err(backend)?,
+    })
+}
+
+/// The attributes ListUsers filters on, as index rows.
+pub(super) fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
+    const FILTERABLE: [&str; 7] =
+        ["email", "phone_number", "name", "given_name", "family_name", "preferred_username", "sub"];
+    let mut rows = vec![
+        ("username", user.key.clone()),
+        ("cognito:user_status", user.status.clone()),
+        ("status", if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
+    ];
+    for name in FILTERABLE {
+        if let Some(value) = user.attributes.get(name) {
+            rows.push((name, value.clone()));
+        }
+    }
+    rows
+}
+
+pub(super) type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+pub(super) async fn write_user_children(
+    tx: &mut Tx<'_>,
+    user: &UserRecord,
+    messages: &[Message],
+    codes: &[CodeRecord],
+) -> Result<(), StoreError> {
+    for c in codes {
+        sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+            .bind(&user.pool_id)
+            .bind(&user.key)
+            .bind(&c.purpose)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO codes (pool_id, username_key, purpose, code, expires_ms, attempts) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&user.pool_id)
+        .bind(&user.key)
+        .bind(&c.purpose)
+        .bind(c.code.clone())
+        .bind(c.expires_ms)
+        .bind(c.attempts)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    }
+    for (kind, value) in &user.aliases {
+        sqlx::query("INSERT INTO user_aliases (pool_id, kind, value, username_key) VALUES ($1, $2, $3, $4)")
+            .bind(&user.pool_id)
+            .bind(kind)
+            .bind(value)
+            .bind(&user.key)
+            .execute(&mut **tx)
+            .await
+            .map_err(conflict(&format!("alias:{kind}")))?;
+    }
+    for (name, value) in index_rows(user) {
+        sqlx::query("INSERT INTO user_index (pool_id, name, value, username_key) VALUES ($1, $2, $3, $4)")
+            .bind(&user.pool_id)
+            .bind(name)
+            .bind(value)
+            .bind(&user.key)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+    }
+    for m in messages {
+        sqlx::query(
+            "INSERT INTO outbox (id, pool_id, channel, destination, subject, body, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&m.id)
+        .bind(&m.pool_id)
+        .bind(&m.channel)
+        .bind(&m.destination)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(m.created_ms)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(super) fn message_from(r: &AnyRow) -> Result<Message, StoreError> {
+    Ok(Message {
+        id: r.try_get("id").map_err(backend)?,
+        pool_id: r.try_get("pool_id").map_err(backend)?,
+        channel: r.try_get("channel").map_err(backend)?,
+        destination: r.try_get("destination").map_err(backend)?,
+        subject: r.try_get("subject").map_err(backend)?,
+        body: r.try_get("body").map_err(backend)?,
+        created_ms: r.try_get("created_ms").map_err(backend)?,
+        delivered_ms: r.try_get("delivered_ms").map_err(backend)?,
+    })
+}
