@@ -273,3 +273,69 @@ pub fn data_dir(config: &Config) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir()
+            .join(format!("cognate-config-{name}-{}", crate::ids::random_string(b"abcdef0123456789", 8)));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reads_toml_and_refuses_unknown_keys() {
+        let dir = temp_dir("toml");
+        let file = dir.join("cognate.toml");
+        fs::write(
+            &file,
+            "data_dir = \"/srv/cognate\"\nlisten = \"0.0.0.0:8080\"\nregion = \"eu-west-2\"\n\n[[admin_keys]]\naccess_key_id = \"AKIAEXAMPLE\"\nsecret_access_key = \"s3cret\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/cognate"));
+        assert_eq!(config.listen.port(), 8080);
+        assert_eq!(config.region, "eu-west-2");
+        assert_eq!(config.admin_keys.len(), 1);
+        assert!(!format!("{:?}", config.admin_keys[0]).contains("s3cret"), "Debug must not show the secret");
+        fs::write(&file, "listen_on = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&file)).unwrap_err().0.contains("listen_on"));
+        assert!(Config::load(Some(&dir.join("missing.toml"))).is_err());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn generates_a_private_master_key_once_and_refuses_none_in_production() {
+        let dir = temp_dir("key");
+        let config = Config { data_dir: dir.clone(), ..Config::default() };
+        let first = master_key(&config).unwrap();
+        assert_eq!(master_key(&config).unwrap(), first, "the key is kept, not regenerated");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(dir.join("master.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let production = Config { data_dir: dir.join("empty"), production: true, ..Config::default() };
+        assert!(master_key(&production).unwrap_err().0.contains("production"));
+        fs::write(dir.join("bad.key"), "short").unwrap();
+        let bad = Config { master_key_file: Some(dir.join("bad.key")), ..Config::default() };
+        assert!(master_key(&bad).is_err());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn admin_credentials_are_generated_once_in_aws_format() {
+        let dir = temp_dir("creds");
+        let config = Config { data_dir: dir.clone(), ..Config::default() };
+        let keys = admin_keys(&config).unwrap();
+        let again = admin_keys(&config).unwrap();
+        assert_eq!(keys[0].access_key_id, again[0].access_key_id);
+        assert_eq!(keys[0].secret_access_key, again[0].secret_access_key);
+        let text = fs::read_to_string(dir.join("admin-credentials")).unwrap();
+        assert!(text.starts_with("[default]\naws_access_key_id = AKIA"));
+        fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -86,7 +86,9 @@ fn load(common: &Common) -> Result<Config, config::ConfigError> {
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COGNATE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if format == "json" {
         builder.json().init();
     } else {
