@@ -15,3 +15,4 @@ pub mod messenger;
 pub mod seal;
 pub mod sigv4;
 pub mod store;
+pub mod tokens;

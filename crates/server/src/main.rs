@@ -11,6 +11,7 @@ use cognate_server::http::{AppState, app};
 use cognate_server::messenger::{self, SmtpSender};
 use cognate_server::seal::Sealer;
 use cognate_server::store::{SqlStore, Store};
+use cognate_server::tokens::KeyCache;
 
 #[derive(Parser)]
 #[command(
@@ -136,19 +137,35 @@ async fn serve(
         let sender = SmtpSender::new(url, &config.smtp_from).map_err(|e| e.to_string())?;
         messenger::spawn(store.clone(), sender);
     }
-    let state = AppState {
-        services: Services { store, sealer: Sealer::new(&key), region: config.region.clone() },
-        admin_keys: Arc::new(admin_keys),
-    };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState {
+        services: Services {
+            store,
+            sealer: Sealer::new(&key),
+            region: config.region.clone(),
+            public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            keys: KeyCache::default(),
+            derived_secret: derive(&key, b"cognate: unknown-user salts"),
+        },
+        admin_keys: Arc::new(admin_keys),
+    };
     println!("cognate listening on http://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// A secret for one purpose, derived from the master key (HMAC-SHA256 of the label).
+fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(master).unwrap_or_else(|_| unreachable!());
+    mac.update(label);
+    mac.finalize().into_bytes().into()
 }
 
 async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Result<(), String> {

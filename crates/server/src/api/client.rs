@@ -113,7 +113,7 @@ const FLOWS: [&str; 9] = [
     "ALLOW_USER_AUTH",
 ];
 
-fn seconds(amount: i64, unit: &str) -> i64 {
+pub(crate) fn seconds(amount: i64, unit: &str) -> i64 {
     amount.saturating_mul(match unit {
         "seconds" => 1,
         "minutes" => 60,

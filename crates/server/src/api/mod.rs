@@ -1,6 +1,7 @@
 //! The operations: each takes the request's JSON and answers JSON or a Cognito error. They know
 //! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
 
+pub mod auth;
 pub mod client;
 pub mod code;
 pub mod group;
@@ -8,6 +9,7 @@ pub mod list_users;
 pub mod password;
 pub mod pool;
 pub mod schema;
+pub mod session;
 pub mod user;
 mod wire;
 
@@ -30,6 +32,13 @@ pub struct Services {
     pub sealer: Sealer,
     /// The region for new pool ids when the request does not name one (unsigned calls).
     pub region: String,
+    /// The URL clients reach this server at; token issuers are `{public_url}/{pool_id}`.
+    pub public_url: String,
+    /// Signing keys, opened once.
+    pub keys: crate::tokens::KeyCache,
+    /// A secret derived from the master key, for values that must be stable but unguessable (the
+    /// salts of the challenges answered for unknown users).
+    pub derived_secret: [u8; 32],
 }
 
 /// Who called: the SigV4-verified admin and the region the request was signed for.
@@ -105,6 +114,14 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "AdminUpdateUserAttributes" => user::admin_update_attributes(svc, req).await,
         "AdminDeleteUserAttributes" => user::admin_delete_attributes(svc, req).await,
         "ListUsers" => list_users::list(svc, req).await,
+        "InitiateAuth" => auth::initiate(svc, req, false).await,
+        "AdminInitiateAuth" => auth::initiate(svc, req, true).await,
+        "RespondToAuthChallenge" => auth::respond(svc, req, false).await,
+        "AdminRespondToAuthChallenge" => auth::respond(svc, req, true).await,
+        "GetUser" => session::get_user(svc, req).await,
+        "GlobalSignOut" => session::global_sign_out(svc, req).await,
+        "AdminUserGlobalSignOut" => session::admin_global_sign_out(svc, req).await,
+        "RevokeToken" => session::revoke_token(svc, req).await,
         "CreateGroup" => group::create(svc, req).await,
         "GetGroup" => group::get(svc, req).await,
         "UpdateGroup" => group::update(svc, req).await,

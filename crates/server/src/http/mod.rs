@@ -2,6 +2,7 @@
 //! [`crate::api::dispatch`]. Handlers stay thin; errors become Cognito's JSON in one place.
 
 mod protocol;
+mod wellknown;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", post(protocol::handle))
         .route("/health", get(|| async { "ok" }))
+        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
         .with_state(state)
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(

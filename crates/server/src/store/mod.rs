@@ -4,6 +4,7 @@
 //! Records carry what the operations need; every change that touches several rows happens in one
 //! transaction inside one method, so a crash never leaves half a user behind.
 
+mod auth;
 mod rows;
 mod sql;
 
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use auth::{AuthStore, KeyRecord, RefreshRecord};
 pub use sql::SqlStore;
 
 /// A user pool.
@@ -165,7 +167,7 @@ pub enum StoreError {
 
 /// Everything the operations need from storage.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AuthStore + Send + Sync + 'static {
     /// Adds a pool.
     async fn insert_pool(&self, pool: &PoolRecord) -> Result<(), StoreError>;
     /// A pool by id.

@@ -41,6 +41,11 @@ fn limit_param(limit: usize) -> i64 {
 }
 
 impl SqlStore {
+    /// The connection pool.
+    pub(super) fn db(&self) -> &AnyPool {
+        &self.db
+    }
+
     /// Connects to `url` (`sqlite://...` or `postgres://...`) and applies the migrations.
     ///
     /// # Errors

@@ -1,0 +1,465 @@
+//! Sign-in: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge and AdminRespondToAuthChallenge,
+//! as one challenge engine. A flow either ends in tokens or answers a challenge whose state travels
+//! sealed (in `SECRET_BLOCK` and `Session`), so any server process can take the answer; each
+//! challenge can be answered once.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use cognate_proto::{CognitoError, Exception};
+use cognate_srp::{CognitoTimestamp, ServerSession, SrpInt, Verifier};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::client::{ClientSettings, load as load_client, seconds};
+use super::pool::{PoolSettings, load as load_pool};
+use super::user::{open_verifier, resolve, seal_verifier, username_key};
+use super::{Request, Services, internal, now_ms};
+use crate::store::{ClientRecord, PoolRecord, UserRecord};
+use crate::tokens::{Lifetimes, SignIn, issue, refresh_hash};
+
+/// How long a challenge can be answered (Cognito's default auth session: 3 minutes).
+const CHALLENGE_TTL_MS: i64 = 3 * 60 * 1000;
+/// How far a claim's TIMESTAMP may be from the server's clock.
+const TIMESTAMP_SKEW_S: i64 = 15 * 60;
+
+/// A challenge's state, sealed into `SECRET_BLOCK` / `Session`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Challenge {
+    /// Single-use id.
+    id: String,
+    pool: String,
+    client: String,
+    /// The user's key; `None` for the stand-in challenge answered for unknown users.
+    user: Option<String>,
+    name: String,
+    srp_a: Option<String>,
+    /// The server's secret `b`, hex.
+    b: Option<String>,
+    expires_ms: i64,
+}
+
+const CHALLENGE_CONTEXT: &str = "auth-challenge";
+
+fn seal(svc: &Services, challenge: &Challenge) -> String {
+    STANDARD.encode(svc.sealer.seal(CHALLENGE_CONTEXT, &serde_json::to_vec(challenge).unwrap_or_default()))
+}
+
+fn invalid_session() -> CognitoError {
+    CognitoError::new(Exception::NotAuthorized, "Invalid session for the user, session is expired.")
+}
+
+fn open(svc: &Services, text: &str) -> Result<Challenge, CognitoError> {
+    let sealed = STANDARD.decode(text).map_err(|_| invalid_session())?;
+    let plain = svc.sealer.open(CHALLENGE_CONTEXT, &sealed).map_err(|_| invalid_session())?;
+    let challenge: Challenge = serde_json::from_slice(&plain).map_err(|_| invalid_session())?;
+    if challenge.expires_ms < now_ms() { Err(invalid_session()) } else { Ok(challenge) }
+}
+
+fn wrong_password() -> CognitoError {
+    CognitoError::new(Exception::NotAuthorized, "Incorrect username or password.")
+}
+
+/// The pool, app client and their settings a flow runs under.
+struct Context {
+    pool: PoolRecord,
+    settings: PoolSettings,
+    client: ClientRecord,
+    client_settings: ClientSettings,
+}
+
+async fn context(svc: &Services, req: &Request, admin: bool) -> Result<Context, CognitoError> {
+    let client_id = req.string("ClientId")?;
+    let pool_id = if admin {
+        req.string("UserPoolId")?
+    } else {
+        let found = svc.store.client(&client_id).await.map_err(internal)?;
+        found.map(|c| c.pool_id).ok_or_else(|| {
+            CognitoError::new(
+                Exception::ResourceNotFound,
+                format!("User pool client {client_id} does not exist."),
+            )
+        })?
+    };
+    let (pool, settings) = load_pool(svc, &pool_id).await?;
+    let client = load_client(svc, &pool.id, &client_id).await?;
+    let client_settings = serde_json::from_value(client.doc.clone())
+        .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
+    Ok(Context { pool, settings, client, client_settings })
+}
+
+impl Context {
+    fn hides_users(&self) -> bool {
+        self.client_settings.prevent_user_existence_errors == "ENABLED"
+    }
+
+    fn unknown_user(&self) -> CognitoError {
+        if self.hides_users() { wrong_password() } else { super::user::user_not_found() }
+    }
+
+    fn lifetimes(&self) -> Lifetimes {
+        let (s, u) = (&self.client_settings, &self.client_settings.token_validity_units);
+        Lifetimes {
+            id: seconds(s.id_token_validity, &u.id_token),
+            access: seconds(s.access_token_validity, &u.access_token),
+            refresh: seconds(s.refresh_token_validity, &u.refresh_token),
+        }
+    }
+
+    /// Whether the client may use `flow` (its `ExplicitAuthFlows`, new or legacy names).
+    fn allows(&self, flow: &str) -> Result<(), CognitoError> {
+        let flows = &self.client_settings.explicit_auth_flows;
+        let has = |name: &str| flows.iter().any(|f| f == name);
+        let legacy = !flows.iter().any(|f| f.starts_with("ALLOW_"));
+        let ok = match flow {
+            "USER_SRP_AUTH" => has("ALLOW_USER_SRP_AUTH") || (legacy && !has("CUSTOM_AUTH_FLOW_ONLY")),
+            "USER_PASSWORD_AUTH" => has("ALLOW_USER_PASSWORD_AUTH") || has("USER_PASSWORD_AUTH"),
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+                has("ALLOW_ADMIN_USER_PASSWORD_AUTH") || has("ADMIN_NO_SRP_AUTH")
+            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has("ALLOW_REFRESH_TOKEN_AUTH") || legacy,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(CognitoError::new(
+                Exception::InvalidParameter,
+                format!("{flow} flow not enabled for this client"),
+            ))
+        }
+    }
+
+    /// `SECRET_HASH` for clients with a secret, computed over `username`.
+    fn check_secret_hash(
+        &self,
+        svc: &Services,
+        params: &BTreeMap<String, String>,
+        username: &str,
+    ) -> Result<(), CognitoError> {
+        let Some(sealed) = &self.client.secret else { return Ok(()) };
+        let id = &self.client.id;
+        let Some(given) = params.get("SECRET_HASH") else {
+            return Err(CognitoError::new(
+                Exception::NotAuthorized,
+                format!("Client {id} is configured for secret but secret was not received"),
+            ));
+        };
+        let secret = svc
+            .sealer
+            .open(&format!("client-secret:{id}"), sealed)
+            .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
+        let secret = String::from_utf8_lossy(&secret);
+        if cognate_srp::secret_hash::verify(given, &secret, username, id) {
+            Ok(())
+        } else {
+            Err(CognitoError::new(
+                Exception::NotAuthorized,
+                format!("Unable to verify secret hash for client {id}"),
+            ))
+        }
+    }
+
+    /// Tokens for `user`, or the challenge their status calls for.
+    async fn finish(&self, svc: &Services, mut user: UserRecord) -> Result<Value, CognitoError> {
+        match user.status.as_str() {
+            "FORCE_CHANGE_PASSWORD" => {
+                let challenge = Challenge {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    pool: self.pool.id.clone(),
+                    client: self.client.id.clone(),
+                    user: Some(user.key.clone()),
+                    name: "NEW_PASSWORD_REQUIRED".to_owned(),
+                    srp_a: None,
+                    b: None,
+                    expires_ms: now_ms() + CHALLENGE_TTL_MS,
+                };
+                let mut attributes = user.attributes.clone();
+                attributes.remove("sub");
+                let required: Vec<String> = self
+                    .settings
+                    .schema
+                    .iter()
+                    .filter(|s| s.required && s.name != "sub" && !user.attributes.contains_key(&s.name))
+                    .map(|s| format!("userAttributes.{}", s.name))
+                    .collect();
+                return Ok(json!({
+                    "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                    "Session": seal(svc, &challenge),
+                    "ChallengeParameters": {
+                        "USER_ID_FOR_SRP": user.username,
+                        "requiredAttributes": serde_json::to_string(&required).unwrap_or_default(),
+                        "userAttributes": serde_json::to_string(&attributes).unwrap_or_default(),
+                    },
+                }));
+            }
+            "RESET_REQUIRED" => {
+                return Err(CognitoError::new(
+                    Exception::PasswordResetRequired,
+                    "Password reset required for the user",
+                ));
+            }
+            "UNCONFIRMED" => {
+                return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
+            }
+            _ => {}
+        }
+        let page = svc.store.groups_of(&self.pool.id, &user.key, None, 100).await.map_err(internal)?;
+        let mut groups = page.items;
+        groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+        let sign_in = SignIn {
+            user: &user,
+            groups: groups.into_iter().map(|g| g.name).collect(),
+            client_id: &self.client.id,
+            auth_time: now_ms() / 1000,
+            origin_jti: uuid::Uuid::new_v4().to_string(),
+        };
+        let issued = issue(svc, &sign_in, self.lifetimes(), true).await?;
+        user.modified_ms = user.modified_ms.max(0);
+        Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
+    }
+}
+
+fn parameters(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
+    Ok(req.opt(member)?.unwrap_or_default())
+}
+
+fn param<'p>(params: &'p BTreeMap<String, String>, name: &str) -> Result<&'p str, CognitoError> {
+    params.get(name).map(String::as_str).ok_or_else(|| {
+        CognitoError::new(Exception::InvalidParameter, format!("Missing required parameter {name}"))
+    })
+}
+
+async fn find_user(
+    svc: &Services,
+    ctx: &Context,
+    username: &str,
+) -> Result<Option<UserRecord>, CognitoError> {
+    match resolve(svc, &ctx.pool, &ctx.settings, username).await {
+        Ok(user) => Ok(Some(user)),
+        Err(e) if e.kind == Exception::UserNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn enabled(user: &UserRecord) -> Result<(), CognitoError> {
+    if user.enabled { Ok(()) } else { Err(CognitoError::new(Exception::NotAuthorized, "User is disabled.")) }
+}
+
+/// InitiateAuth (`admin` false) and AdminInitiateAuth.
+pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value, CognitoError> {
+    let flow = req.string("AuthFlow")?;
+    let ctx = context(svc, &req, admin).await?;
+    let params = parameters(&req, "AuthParameters")?;
+    let admin_only = ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"].contains(&flow.as_str());
+    if admin_only != admin && flow != "USER_SRP_AUTH" && !flow.starts_with("REFRESH_TOKEN") {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("Initiate Auth method not supported: {flow}"),
+        ));
+    }
+    ctx.allows(&flow)?;
+    match flow.as_str() {
+        "USER_SRP_AUTH" => srp_start(svc, &ctx, &params).await,
+        "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            let username = param(&params, "USERNAME")?;
+            ctx.check_secret_hash(svc, &params, username)?;
+            let user = find_user(svc, &ctx, username).await?.ok_or_else(|| ctx.unknown_user())?;
+            let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+            let password = param(&params, "PASSWORD")?;
+            let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
+            if !verifier.matches(pool_name, &user.username, password) {
+                return Err(wrong_password());
+            }
+            enabled(&user)?;
+            ctx.finish(svc, user).await
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(svc, &ctx, &params).await,
+        other => Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("Initiate Auth method not supported: {other}"),
+        )),
+    }
+}
+
+async fn srp_start(
+    svc: &Services,
+    ctx: &Context,
+    params: &BTreeMap<String, String>,
+) -> Result<Value, CognitoError> {
+    let username = param(params, "USERNAME")?;
+    let srp_a = param(params, "SRP_A")?;
+    ctx.check_secret_hash(svc, params, username)?;
+    let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+    let user = find_user(svc, ctx, username).await?;
+    let (verifier, user_id, key) = match &user {
+        Some(u) => (open_verifier(svc, u), u.username.clone(), Some(u.key.clone())),
+        None => (None, username_key(&ctx.settings, username), None),
+    };
+    let verifier = match (verifier, &key) {
+        (Some(v), _) => v,
+        (None, Some(_)) => return Err(wrong_password()),
+        (None, None) if !ctx.hides_users() => return Err(super::user::user_not_found()),
+        // An unknown user gets a challenge like anyone's: a salt that is the same on every attempt
+        // (derived from the name), and a B from a random verifier; the answer then fails as a wrong
+        // password does.
+        (None, None) => {
+            let salt = stand_in_salt(svc, &ctx.pool.id, &user_id);
+            let mut noise = [0u8; 32];
+            crate::ids::fill(&mut noise);
+            Verifier::with_salt(salt, pool_name, &user_id, &STANDARD.encode(noise))
+        }
+    };
+    let session = ServerSession::start(srp_a, &verifier).map_err(CognitoError::from)?;
+    let b_hex: String = session.private_b().iter().map(|b| format!("{b:02x}")).collect();
+    let challenge = Challenge {
+        id: uuid::Uuid::new_v4().to_string(),
+        pool: ctx.pool.id.clone(),
+        client: ctx.client.id.clone(),
+        user: key,
+        name: "PASSWORD_VERIFIER".to_owned(),
+        srp_a: Some(srp_a.to_owned()),
+        b: Some(b_hex),
+        expires_ms: now_ms() + CHALLENGE_TTL_MS,
+    };
+    let block = seal(svc, &challenge);
+    Ok(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": block,
+        "ChallengeParameters": {
+            "SALT": verifier.salt.to_hex(),
+            "SRP_B": session.srp_b(),
+            "SECRET_BLOCK": block,
+            "USER_ID_FOR_SRP": user_id,
+            "USERNAME": user_id,
+        },
+    }))
+}
+
+fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&svc.derived_secret)
+        .unwrap_or_else(|_| unreachable!());
+    mac.update(pool_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(user_id.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    SrpInt::from_be_bytes("salt", &bytes[..16])
+        .unwrap_or_else(|_| SrpInt::from_be_bytes("salt", &[1]).unwrap_or_else(|_| unreachable!()))
+}
+
+async fn refresh(
+    svc: &Services,
+    ctx: &Context,
+    params: &BTreeMap<String, String>,
+) -> Result<Value, CognitoError> {
+    let invalid = || CognitoError::new(Exception::NotAuthorized, "Invalid Refresh Token");
+    let token = param(params, "REFRESH_TOKEN")?;
+    let record =
+        svc.store.refresh_token(&refresh_hash(token)).await.map_err(internal)?.ok_or_else(invalid)?;
+    if record.client_id != ctx.client.id || record.pool_id != ctx.pool.id {
+        return Err(invalid());
+    }
+    if record.revoked_ms.is_some() {
+        return Err(CognitoError::new(Exception::NotAuthorized, "Refresh Token has been revoked"));
+    }
+    if record.expires_ms <= now_ms() {
+        return Err(CognitoError::new(Exception::NotAuthorized, "Refresh Token has expired"));
+    }
+    let user = svc.store.user(&ctx.pool.id, &record.user_key).await.map_err(internal)?.ok_or_else(invalid)?;
+    ctx.check_secret_hash(svc, params, &user.username)?;
+    enabled(&user)?;
+    let page = svc.store.groups_of(&ctx.pool.id, &user.key, None, 100).await.map_err(internal)?;
+    let mut groups = page.items;
+    groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+    let sign_in = SignIn {
+        user: &user,
+        groups: groups.into_iter().map(|g| g.name).collect(),
+        client_id: &ctx.client.id,
+        auth_time: record.auth_time,
+        origin_jti: record.origin_jti.clone(),
+    };
+    let issued = issue(svc, &sign_in, ctx.lifetimes(), false).await?;
+    Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
+}
+
+/// RespondToAuthChallenge (`admin` false) and AdminRespondToAuthChallenge.
+pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value, CognitoError> {
+    let name = req.string("ChallengeName")?;
+    let ctx = context(svc, &req, admin).await?;
+    let answers = parameters(&req, "ChallengeResponses")?;
+    let state_text = match name.as_str() {
+        // Some clients send no Session here: the state is in the block they echo.
+        "PASSWORD_VERIFIER" => param(&answers, "PASSWORD_CLAIM_SECRET_BLOCK")?.to_owned(),
+        _ => req.string("Session")?,
+    };
+    let challenge = open(svc, &state_text)?;
+    if challenge.name != name || challenge.client != ctx.client.id || challenge.pool != ctx.pool.id {
+        return Err(invalid_session());
+    }
+    if !svc.store.consume_challenge(&challenge.id, challenge.expires_ms, now_ms()).await.map_err(internal)? {
+        return Err(invalid_session());
+    }
+    let username = param(&answers, "USERNAME")?;
+    ctx.check_secret_hash(svc, &answers, username)?;
+    let Some(key) = &challenge.user else { return Err(wrong_password()) };
+    let user =
+        svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(|| ctx.unknown_user())?;
+    match name.as_str() {
+        "PASSWORD_VERIFIER" => {
+            let stamp = param(&answers, "TIMESTAMP")?;
+            let parsed = CognitoTimestamp::parse(stamp).map_err(CognitoError::from)?;
+            if (parsed.unix() - now_ms() / 1000).abs() > TIMESTAMP_SKEW_S {
+                return Err(CognitoError::new(
+                    Exception::NotAuthorized,
+                    "TIMESTAMP is too far from the server's time.",
+                ));
+            }
+            let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
+            let b =
+                SrpInt::from_hex("b", challenge.b.as_deref().unwrap_or("")).map_err(|_| invalid_session())?;
+            let srp_a = challenge.srp_a.as_deref().unwrap_or("");
+            let session = ServerSession::resume(srp_a, &verifier.v, &b).map_err(CognitoError::from)?;
+            let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+            let block = STANDARD.decode(&state_text).map_err(|_| invalid_session())?;
+            let signature = param(&answers, "PASSWORD_CLAIM_SIGNATURE")?;
+            session
+                .verify_claim(pool_name, &user.username, &block, stamp, signature)
+                .map_err(|_| wrong_password())?;
+            enabled(&user)?;
+            ctx.finish(svc, user).await
+        }
+        "NEW_PASSWORD_REQUIRED" => {
+            let password = param(&answers, "NEW_PASSWORD")?;
+            ctx.settings.password_policy.check(password)?;
+            enabled(&user)?;
+            let mut user = user;
+            for (k, v) in &answers {
+                if let Some(attr) = k.strip_prefix("userAttributes.") {
+                    user.attributes.insert(attr.to_owned(), v.clone());
+                }
+            }
+            super::schema::check_attributes(
+                &ctx.settings.schema,
+                &user
+                    .attributes
+                    .iter()
+                    .filter(|(k, _)| *k != "sub")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )?;
+            super::schema::check_required(&ctx.settings.schema, &user.attributes)?;
+            user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);
+            user.status = "CONFIRMED".to_owned();
+            user.aliases = super::user::aliases(&ctx.settings, &user.attributes);
+            user.modified_ms = now_ms();
+            svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
+            ctx.finish(svc, user).await
+        }
+        other => Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("Cognate does not support the challenge {other} yet."),
+        )),
+    }
+}

@@ -1,0 +1,80 @@
+//! What a signed-in user (or an admin, for them) does with tokens: GetUser, GlobalSignOut,
+//! AdminUserGlobalSignOut, RevokeToken.
+
+use cognate_proto::{CognitoError, Exception};
+use serde_json::{Value, json};
+
+use super::pool::load as load_pool;
+use super::user::{attributes_json, resolve};
+use super::{Request, Services, internal, now_ms};
+use crate::store::UserRecord;
+use crate::tokens::{AccessToken, refresh_hash, verify_access};
+
+/// The user an access token belongs to, still there and enabled.
+async fn token_user(svc: &Services, req: &Request) -> Result<(AccessToken, UserRecord), CognitoError> {
+    let token = verify_access(svc, &req.string("AccessToken")?).await?;
+    let (pool, settings) = load_pool(svc, &token.pool_id).await?;
+    let user = resolve(svc, &pool, &settings, &token.username)
+        .await
+        .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
+    if !user.enabled {
+        return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
+    }
+    Ok((token, user))
+}
+
+/// GetUser.
+pub async fn get_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (_, user) = token_user(svc, &req).await?;
+    Ok(
+        json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "UserMFASettingList": [] }),
+    )
+}
+
+/// GlobalSignOut: every refresh token of the user stops working, and the access tokens of those
+/// sign-ins with them.
+pub async fn global_sign_out(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (token, user) = token_user(svc, &req).await?;
+    svc.store.revoke_refresh_tokens(&token.pool_id, &user.key, None, now_ms()).await.map_err(internal)?;
+    Ok(json!({}))
+}
+
+/// AdminUserGlobalSignOut.
+pub async fn admin_global_sign_out(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (pool_id, username) = (req.string("UserPoolId")?, req.string("Username")?);
+    let (pool, settings) = load_pool(svc, &pool_id).await?;
+    let user = resolve(svc, &pool, &settings, &username).await?;
+    svc.store.revoke_refresh_tokens(&pool.id, &user.key, None, now_ms()).await.map_err(internal)?;
+    Ok(json!({}))
+}
+
+/// RevokeToken: the refresh token, and the access tokens issued with it, stop working.
+pub async fn revoke_token(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (token, client_id) = (req.string("Token")?, req.string("ClientId")?);
+    let client = svc.store.client(&client_id).await.map_err(internal)?.ok_or_else(|| {
+        CognitoError::new(
+            Exception::ResourceNotFound,
+            format!("User pool client {client_id} does not exist."),
+        )
+    })?;
+    if let Some(sealed) = &client.secret {
+        let given = req.opt_string("ClientSecret")?.unwrap_or_default();
+        let secret = svc
+            .sealer
+            .open(&format!("client-secret:{client_id}"), sealed)
+            .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), secret.as_slice())) {
+            return Err(CognitoError::new(Exception::NotAuthorized, "Client secret is incorrect."));
+        }
+    }
+    // An unknown or foreign token is answered like a revoked one (RFC 7009 §2.2).
+    if let Some(record) = svc.store.refresh_token(&refresh_hash(&token)).await.map_err(internal)?
+        && record.client_id == client.id
+    {
+        svc.store
+            .revoke_refresh_tokens(&record.pool_id, &record.user_key, Some(&record.origin_jti), now_ms())
+            .await
+            .map_err(internal)?;
+    }
+    Ok(json!({}))
+}

@@ -1,0 +1,157 @@
+//! Per-pool RSA signing keys: made on first use, sealed in the store, cached in memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_proto::CognitoError;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::api::{Services, internal, now_ms};
+use crate::store::{KeyRecord, StoreError};
+
+/// Bits of a signing key (Cognito's keys are RSA-2048).
+const KEY_BITS: usize = 2048;
+
+/// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2, note 1).
+const SHA256_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    0x04, 0x20,
+];
+
+fn scheme() -> Pkcs1v15Sign {
+    Pkcs1v15Sign { hash_len: Some(32), prefix: SHA256_PREFIX.to_vec().into_boxed_slice() }
+}
+
+type Signing = Arc<(String, RsaPrivateKey)>;
+
+/// Signing keys by pool, and public keys by (pool, kid), opened once per process.
+#[derive(Clone, Default)]
+pub struct KeyCache {
+    signing: Arc<Mutex<HashMap<String, Signing>>>,
+    public: Arc<Mutex<HashMap<(String, String), RsaPublicKey>>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyCache(..)")
+    }
+}
+
+fn context(pool_id: &str, kid: &str) -> String {
+    format!("signing-key:{pool_id}:{kid}")
+}
+
+fn key_error(e: impl std::fmt::Display) -> CognitoError {
+    internal(StoreError::Backend(format!("signing key: {e}")))
+}
+
+/// The public half as a JWK.
+pub(super) fn jwk(kid: &str, key: &RsaPublicKey) -> Value {
+    json!({
+        "alg": "RS256", "e": URL_SAFE_NO_PAD.encode(key.e().to_bytes_be()), "kid": kid, "kty": "RSA",
+        "n": URL_SAFE_NO_PAD.encode(key.n().to_bytes_be()), "use": "sig",
+    })
+}
+
+/// `header.payload.signature` with RS256.
+pub(super) fn sign_jwt(kid: &str, key: &RsaPrivateKey, claims: &Value) -> String {
+    let header = json!({ "kid": kid, "alg": "RS256" });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let digest = Sha256::digest(signing_input.as_bytes());
+    // PKCS#1 v1.5 signing fails only for keys too small for the digest, which 2048-bit keys are not.
+    let signature = key.sign(scheme(), &digest).unwrap_or_default();
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+impl KeyCache {
+    /// The pool's current signing key, made (and stored) if the pool has none.
+    ///
+    /// # Errors
+    /// `InternalErrorException` if the key cannot be made, stored or opened.
+    pub async fn current(&self, svc: &Services, pool_id: &str) -> Result<Signing, CognitoError> {
+        if let Some(found) = self.signing.lock().ok().and_then(|m| m.get(pool_id).cloned()) {
+            return Ok(found);
+        }
+        let stored = svc.store.signing_keys(pool_id).await.map_err(internal)?;
+        let signing = match stored.first() {
+            Some(record) => {
+                let der = svc
+                    .sealer
+                    .open(&context(pool_id, &record.kid), &record.private_key)
+                    .map_err(key_error)?;
+                Arc::new((record.kid.clone(), RsaPrivateKey::from_pkcs8_der(&der).map_err(key_error)?))
+            }
+            None => {
+                // Key generation takes a while: off the async threads.
+                let key = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand_core::OsRng, KEY_BITS))
+                    .await
+                    .map_err(key_error)?
+                    .map_err(key_error)?;
+                let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(key.n().to_bytes_be())[..16]);
+                let der = key.to_pkcs8_der().map_err(key_error)?;
+                let record = KeyRecord {
+                    pool_id: pool_id.to_owned(),
+                    kid: kid.clone(),
+                    private_key: svc.sealer.seal(&context(pool_id, &kid), der.as_bytes()),
+                    public_jwk: jwk(&kid, &key.to_public_key()),
+                    created_ms: now_ms(),
+                };
+                svc.store.insert_signing_key(&record).await.map_err(internal)?;
+                Arc::new((kid, key))
+            }
+        };
+        if let Ok(mut map) = self.signing.lock() {
+            map.insert(pool_id.to_owned(), signing.clone());
+        }
+        Ok(signing)
+    }
+
+    /// Checks an RS256 signature by the pool's key `kid`.
+    ///
+    /// # Errors
+    /// `InternalErrorException` if the store fails.
+    pub async fn verify(
+        &self,
+        svc: &Services,
+        pool_id: &str,
+        kid: &str,
+        signed: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, CognitoError> {
+        let cache_key = (pool_id.to_owned(), kid.to_owned());
+        let cached = self.public.lock().ok().and_then(|m| m.get(&cache_key).cloned());
+        let public = match cached {
+            Some(k) => k,
+            None => {
+                let records = svc.store.signing_keys(pool_id).await.map_err(internal)?;
+                let Some(record) = records.into_iter().find(|r| r.kid == kid) else { return Ok(false) };
+                let der = svc.sealer.open(&context(pool_id, kid), &record.private_key).map_err(key_error)?;
+                let public = RsaPrivateKey::from_pkcs8_der(&der).map_err(key_error)?.to_public_key();
+                if let Ok(mut map) = self.public.lock() {
+                    map.insert(cache_key, public.clone());
+                }
+                public
+            }
+        };
+        Ok(public.verify(scheme(), &Sha256::digest(signed), signature).is_ok())
+    }
+}
+
+/// The pool's JWKS document.
+///
+/// # Errors
+/// `InternalErrorException` if the store fails.
+pub async fn jwks(svc: &Services, pool_id: &str) -> Result<Value, CognitoError> {
+    let keys = svc.store.signing_keys(pool_id).await.map_err(internal)?;
+    Ok(json!({ "keys": keys.into_iter().map(|k| k.public_jwk).collect::<Vec<_>>() }))
+}

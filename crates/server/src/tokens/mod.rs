@@ -1,0 +1,238 @@
+//! Tokens: per-pool RS256 signing keys (sealed in the store, cached in memory), the ID and access
+//! tokens Cognito issues with Cognito's claims, opaque refresh tokens stored as hashes, and the check
+//! of access tokens presented to Cognate's own APIs.
+
+mod keys;
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_proto::{CognitoError, Exception};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+pub use keys::{KeyCache, jwks};
+
+use crate::api::Services;
+use crate::store::{RefreshRecord, UserRecord};
+
+/// Lifetimes of the tokens of one app client, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// ID token.
+    pub id: i64,
+    /// Access token.
+    pub access: i64,
+    /// Refresh token.
+    pub refresh: i64,
+}
+
+/// What a successful sign-in (or refresh) answers: Cognito's `AuthenticationResult`.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The ID token.
+    pub id_token: String,
+    /// The access token.
+    pub access_token: String,
+    /// A new refresh token (none on refresh without rotation).
+    pub refresh_token: Option<String>,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+}
+
+impl Issued {
+    /// `AuthenticationResult` JSON.
+    pub fn json(&self) -> Value {
+        let mut out = json!({
+            "IdToken": self.id_token,
+            "AccessToken": self.access_token,
+            "ExpiresIn": self.expires_in,
+            "TokenType": "Bearer",
+        });
+        if let Some(r) = &self.refresh_token {
+            out["RefreshToken"] = json!(r);
+        }
+        out
+    }
+}
+
+/// The sign-in a set of tokens belongs to.
+#[derive(Debug, Clone)]
+pub struct SignIn<'a> {
+    /// The user.
+    pub user: &'a UserRecord,
+    /// Their groups, by precedence.
+    pub groups: Vec<String>,
+    /// The app client.
+    pub client_id: &'a str,
+    /// When the user authenticated, epoch seconds.
+    pub auth_time: i64,
+    /// The `jti` of the first access token of this sign-in.
+    pub origin_jti: String,
+}
+
+/// The issuer of a pool's tokens.
+pub fn issuer(svc: &Services, pool_id: &str) -> String {
+    format!("{}/{pool_id}", svc.public_url.trim_end_matches('/'))
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a refresh token, hex: what the store keeps.
+pub fn refresh_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The ID token's user claims: attributes as Cognito puts them (verification flags as booleans,
+/// everything else, custom attributes included, as strings).
+fn attribute_claims(attributes: &BTreeMap<String, String>) -> Map<String, Value> {
+    attributes
+        .iter()
+        .map(|(k, v)| {
+            let value = match k.as_str() {
+                "email_verified" | "phone_number_verified" => json!(v == "true"),
+                _ => json!(v),
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// Signs ID and access tokens (and, when `with_refresh`, a new refresh token) for `sign_in`.
+///
+/// # Errors
+/// `InternalErrorException` if the pool's key cannot be made or opened, or the store fails.
+pub async fn issue(
+    svc: &Services,
+    sign_in: &SignIn<'_>,
+    lifetimes: Lifetimes,
+    with_refresh: bool,
+) -> Result<Issued, CognitoError> {
+    let user = sign_in.user;
+    let now = crate::api::now_ms() / 1000;
+    let iss = issuer(svc, &user.pool_id);
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let signing = svc.keys.current(svc, &user.pool_id).await?;
+    let (kid, key) = (&signing.0, &signing.1);
+
+    let mut id_claims = attribute_claims(&user.attributes);
+    let common = json!({
+        "sub": user.sub, "iss": iss, "origin_jti": sign_in.origin_jti, "event_id": event_id,
+        "auth_time": sign_in.auth_time, "iat": now,
+    });
+    for (k, v) in common.as_object().into_iter().flatten() {
+        id_claims.insert(k.clone(), v.clone());
+    }
+    id_claims.insert("aud".into(), json!(sign_in.client_id));
+    id_claims.insert("token_use".into(), json!("id"));
+    id_claims.insert("cognito:username".into(), json!(user.username));
+    id_claims.insert("exp".into(), json!(now + lifetimes.id));
+    id_claims.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+    let mut access_claims = common.as_object().cloned().unwrap_or_default();
+    access_claims.insert("client_id".into(), json!(sign_in.client_id));
+    access_claims.insert("token_use".into(), json!("access"));
+    access_claims.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    access_claims.insert("username".into(), json!(user.username));
+    access_claims.insert("exp".into(), json!(now + lifetimes.access));
+    access_claims.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+    if !sign_in.groups.is_empty() {
+        id_claims.insert("cognito:groups".into(), json!(sign_in.groups));
+        access_claims.insert("cognito:groups".into(), json!(sign_in.groups));
+    }
+
+    let refresh_token = if with_refresh {
+        let mut raw = [0u8; 48];
+        crate::ids::fill(&mut raw);
+        let token = b64(&raw);
+        let record = RefreshRecord {
+            token_hash: refresh_hash(&token),
+            pool_id: user.pool_id.clone(),
+            client_id: sign_in.client_id.to_owned(),
+            user_key: user.key.clone(),
+            origin_jti: sign_in.origin_jti.clone(),
+            auth_time: sign_in.auth_time,
+            expires_ms: (now + lifetimes.refresh).saturating_mul(1000),
+            revoked_ms: None,
+        };
+        svc.store.insert_refresh_token(&record).await.map_err(crate::api::internal)?;
+        Some(token)
+    } else {
+        None
+    };
+    Ok(Issued {
+        id_token: keys::sign_jwt(kid, key, &Value::Object(id_claims)),
+        access_token: keys::sign_jwt(kid, key, &Value::Object(access_claims)),
+        refresh_token,
+        expires_in: lifetimes.access,
+    })
+}
+
+/// The claims of a verified access token.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    /// The pool (from `iss`).
+    pub pool_id: String,
+    /// `username`.
+    pub username: String,
+    /// `client_id`.
+    pub client_id: String,
+    /// `origin_jti`.
+    pub origin_jti: String,
+}
+
+fn not_authorized(message: &str) -> CognitoError {
+    CognitoError::new(Exception::NotAuthorized, message)
+}
+
+/// Verifies an access token presented to a Cognate API: signature by one of the pool's keys, `iss`
+/// of this server, `token_use` access, not expired, and its sign-in not revoked.
+///
+/// # Errors
+/// `NotAuthorizedException` for anything else.
+pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, CognitoError> {
+    let invalid = || not_authorized("Invalid Access Token");
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    let decode = |p: &str| URL_SAFE_NO_PAD.decode(p).ok();
+    let header: Value = decode(header).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(invalid)?;
+    let claims: Value = decode(payload).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(invalid)?;
+    let signature = decode(signature).ok_or_else(invalid)?;
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Err(invalid());
+    }
+    let kid = header.get("kid").and_then(Value::as_str).ok_or_else(invalid)?;
+    let str_claim = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    let iss = str_claim("iss").ok_or_else(invalid)?;
+    let pool_id = iss.rsplit('/').next().unwrap_or("").to_owned();
+    if iss != issuer(svc, &pool_id) {
+        return Err(invalid());
+    }
+    let signed = &token[..token.len() - token.rsplit('.').next().map_or(0, |s| s.len() + 1)];
+    if !svc.keys.verify(svc, &pool_id, kid, signed.as_bytes(), &signature).await? {
+        return Err(invalid());
+    }
+    if str_claim("token_use").as_deref() != Some("access") {
+        return Err(invalid());
+    }
+    let now = crate::api::now_ms() / 1000;
+    if claims.get("exp").and_then(Value::as_i64).is_none_or(|exp| exp <= now) {
+        return Err(not_authorized("Access Token has expired"));
+    }
+    let origin_jti = str_claim("origin_jti").ok_or_else(invalid)?;
+    if svc.store.origin_revoked(&origin_jti).await.map_err(crate::api::internal)? {
+        return Err(not_authorized("Access Token has been revoked"));
+    }
+    Ok(AccessToken {
+        pool_id,
+        username: str_claim("username").ok_or_else(invalid)?,
+        client_id: str_claim("client_id").ok_or_else(invalid)?,
+        origin_jti,
+    })
+}
