@@ -62,14 +62,15 @@ fn wrong_password() -> CognitoError {
 }
 
 /// The pool, app client and their settings a flow runs under.
-struct Context {
-    pool: PoolRecord,
-    settings: PoolSettings,
-    client: ClientRecord,
-    client_settings: ClientSettings,
+pub(super) struct Context {
+    pub(super) pool: PoolRecord,
+    pub(super) settings: PoolSettings,
+    pub(super) client: ClientRecord,
+    pub(super) client_settings: ClientSettings,
 }
 
-async fn context(svc: &Services, req: &Request, admin: bool) -> Result<Context, CognitoError> {
+/// The context of a request naming `ClientId` (and `UserPoolId` when `admin`).
+pub(super) async fn context(svc: &Services, req: &Request, admin: bool) -> Result<Context, CognitoError> {
     let client_id = req.string("ClientId")?;
     let pool_id = if admin {
         req.string("UserPoolId")?
@@ -90,11 +91,11 @@ async fn context(svc: &Services, req: &Request, admin: bool) -> Result<Context, 
 }
 
 impl Context {
-    fn hides_users(&self) -> bool {
+    pub(super) fn hides_users(&self) -> bool {
         self.client_settings.prevent_user_existence_errors == "ENABLED"
     }
 
-    fn unknown_user(&self) -> CognitoError {
+    pub(super) fn unknown_user(&self) -> CognitoError {
         if self.hides_users() { wrong_password() } else { super::user::user_not_found() }
     }
 
@@ -138,9 +139,19 @@ impl Context {
         params: &BTreeMap<String, String>,
         username: &str,
     ) -> Result<(), CognitoError> {
+        self.check_secret(svc, params.get("SECRET_HASH").map(String::as_str), username)
+    }
+
+    /// `SECRET_HASH` / `SecretHash` for clients with a secret, computed over `username`.
+    pub(super) fn check_secret(
+        &self,
+        svc: &Services,
+        given: Option<&str>,
+        username: &str,
+    ) -> Result<(), CognitoError> {
         let Some(sealed) = &self.client.secret else { return Ok(()) };
         let id = &self.client.id;
-        let Some(given) = params.get("SECRET_HASH") else {
+        let Some(given) = given else {
             return Err(CognitoError::new(
                 Exception::NotAuthorized,
                 format!("Client {id} is configured for secret but secret was not received"),

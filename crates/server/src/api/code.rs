@@ -1,12 +1,86 @@
 //! One-time codes: six digits, sealed at rest, with an expiry and a count of wrong guesses.
 
-use crate::store::{CodeRecord, Message, UserRecord};
+use cognate_proto::{CognitoError, Exception};
+
+use crate::store::{CodeRecord, Message, StoreError, UserRecord};
 
 use super::pool::PoolSettings;
-use super::{Services, now_ms};
+use super::{Services, internal, now_ms};
 
 /// Lifetime of a password-reset code (Cognito: one hour).
 pub const RESET_TTL_MS: i64 = 60 * 60 * 1000;
+/// Lifetime of sign-up and attribute-verification codes (Cognito: 24 hours).
+pub const VERIFY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+/// Wrong guesses a code survives.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// Checks `given` against the user's code for `purpose`; a right code is used up, a wrong one counted.
+///
+/// # Errors
+/// `CodeMismatchException`, `ExpiredCodeException`, or `LimitExceededException` after too many guesses.
+pub async fn check(
+    svc: &Services,
+    user: &UserRecord,
+    purpose: &str,
+    given: &str,
+) -> Result<(), CognitoError> {
+    let store = &svc.store;
+    let record = store.code(&user.pool_id, &user.key, purpose).await.map_err(internal)?;
+    let Some(record) = record else {
+        return Err(CognitoError::new(
+            Exception::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        ));
+    };
+    if record.expires_ms < now_ms() {
+        return Err(CognitoError::new(
+            Exception::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        ));
+    }
+    if record.attempts >= MAX_ATTEMPTS {
+        return Err(CognitoError::new(
+            Exception::LimitExceeded,
+            "Attempt limit exceeded, please try after some time.",
+        ));
+    }
+    let expected = svc
+        .sealer
+        .open(&context(user, purpose), &record.code)
+        .map_err(|e| internal(StoreError::Backend(e.to_string())))?;
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_slice())) {
+        store.bump_code_attempts(&user.pool_id, &user.key, purpose).await.map_err(internal)?;
+        return Err(CognitoError::new(
+            Exception::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        ));
+    }
+    if !store.take_code(&user.pool_id, &user.key, purpose).await.map_err(internal)? {
+        return Err(CognitoError::new(
+            Exception::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        ));
+    }
+    Ok(())
+}
+
+/// How Cognito shows a destination in `CodeDeliveryDetails`: `a***@e***`, `+*******0100`.
+pub fn mask(destination: &str) -> String {
+    if let Some((local, domain)) = destination.split_once('@') {
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        format!("{}***@{}***", first(local), first(domain))
+    } else {
+        let digits: Vec<char> = destination.chars().collect();
+        let keep = digits.len().saturating_sub(4);
+        digits.iter().enumerate().map(|(i, c)| if i == 0 || i >= keep { *c } else { '*' }).collect()
+    }
+}
+
+/// `CodeDeliveryDetails` for a message.
+pub fn delivery(channel: &str, destination: &str) -> serde_json::Value {
+    let attribute = if channel == "EMAIL" { "email" } else { "phone_number" };
+    serde_json::json!({ "Destination": mask(destination), "DeliveryMedium": channel, "AttributeName": attribute })
+}
 
 /// Six random digits, uniformly drawn.
 pub fn six_digits() -> String {
@@ -84,5 +158,11 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert!(unique.len() > 45, "codes repeat too often: {}", unique.len());
+    }
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask("alice@example.com"), "a***@e***");
+        assert_eq!(mask("+14155550100"), "+*******0100");
     }
 }

@@ -1,6 +1,7 @@
 //! The operations: each takes the request's JSON and answers JSON or a Cognito error. They know
 //! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
 
+pub mod account;
 pub mod auth;
 pub mod client;
 pub mod code;
@@ -119,6 +120,17 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "RespondToAuthChallenge" => auth::respond(svc, req, false).await,
         "AdminRespondToAuthChallenge" => auth::respond(svc, req, true).await,
         "GetUser" => session::get_user(svc, req).await,
+        "SignUp" => account::sign_up(svc, req).await,
+        "ConfirmSignUp" => account::confirm_sign_up(svc, req).await,
+        "ResendConfirmationCode" => account::resend_confirmation_code(svc, req).await,
+        "ForgotPassword" => account::forgot_password(svc, req).await,
+        "ConfirmForgotPassword" => account::confirm_forgot_password(svc, req).await,
+        "ChangePassword" => account::change_password(svc, req).await,
+        "UpdateUserAttributes" => account::update_user_attributes(svc, req).await,
+        "GetUserAttributeVerificationCode" => account::get_user_attribute_verification_code(svc, req).await,
+        "VerifyUserAttribute" => account::verify_user_attribute(svc, req).await,
+        "DeleteUser" => account::delete_user(svc, req).await,
+        "DeleteUserAttributes" => account::delete_user_attributes(svc, req).await,
         "GlobalSignOut" => session::global_sign_out(svc, req).await,
         "AdminUserGlobalSignOut" => session::admin_global_sign_out(svc, req).await,
         "RevokeToken" => session::revoke_token(svc, req).await,

@@ -67,6 +67,15 @@ pub trait AuthStore: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// True if the sign-in `origin_jti` was revoked (its access tokens stop working too).
     async fn origin_revoked(&self, origin_jti: &str) -> Result<bool, StoreError>;
+    /// Counts a wrong guess of a user's code; returns the new count.
+    async fn bump_code_attempts(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        purpose: &str,
+    ) -> Result<i64, StoreError>;
+    /// Deletes a user's code; false if it was already gone (used by a concurrent request).
+    async fn take_code(&self, pool_id: &str, user_key: &str, purpose: &str) -> Result<bool, StoreError>;
     /// Marks challenge `id` answered; false if it already was (a replay).
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError>;
 }
@@ -178,6 +187,42 @@ impl AuthStore for SqlStore {
         .await
         .map_err(backend)?;
         Ok(row.try_get::<i64, _>("n").map_err(backend)? > 0)
+    }
+
+    async fn bump_code_attempts(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        purpose: &str,
+    ) -> Result<i64, StoreError> {
+        sqlx::query("UPDATE codes SET attempts = attempts + 1 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+            .bind(pool_id)
+            .bind(user_key)
+            .bind(purpose)
+            .execute(self.db())
+            .await
+            .map_err(backend)?;
+        let row = sqlx::query(
+            "SELECT attempts FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3",
+        )
+        .bind(pool_id)
+        .bind(user_key)
+        .bind(purpose)
+        .fetch_optional(self.db())
+        .await
+        .map_err(backend)?;
+        row.map_or(Ok(0), |r| r.try_get("attempts").map_err(backend))
+    }
+
+    async fn take_code(&self, pool_id: &str, user_key: &str, purpose: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+            .bind(pool_id)
+            .bind(user_key)
+            .bind(purpose)
+            .execute(self.db())
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {

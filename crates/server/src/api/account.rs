@@ -1,0 +1,423 @@
+//! What users do for themselves: SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+//! ConfirmForgotPassword, ChangePassword, UpdateUserAttributes, GetUserAttributeVerificationCode,
+//! VerifyUserAttribute, DeleteUser, DeleteUserAttributes.
+
+use std::collections::BTreeMap;
+
+use cognate_proto::{CognitoError, Exception};
+use serde_json::{Value, json};
+
+use super::auth::{Context, context};
+use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
+use super::pool::load as load_pool;
+use super::schema::{check_attributes, check_required, is_email, is_phone};
+use super::user::{
+    AttributeType, aliases, open_verifier, resolve, seal_verifier, user_not_found, username_key,
+};
+use super::{Request, Services, internal, now_ms};
+use crate::store::{CodeRecord, Message, StoreError, UserRecord};
+use crate::tokens::verify_access;
+
+fn conflict(err: StoreError) -> CognitoError {
+    match err {
+        StoreError::Conflict(what) if what == "username" => {
+            CognitoError::new(Exception::UsernameExists, "User already exists")
+        }
+        StoreError::Conflict(what) if what.starts_with("alias:") => CognitoError::new(
+            Exception::AliasExists,
+            format!("An account with the given {} already exists.", what.trim_start_matches("alias:")),
+        ),
+        other => internal(other),
+    }
+}
+
+/// The message and code for verifying `attribute` (`email` / `phone_number`) of `user`.
+fn verification(
+    svc: &Services,
+    user: &UserRecord,
+    attribute: &str,
+    purpose: &str,
+    subject: &str,
+) -> Option<(Message, CodeRecord, Value)> {
+    let destination = user.attributes.get(attribute)?.clone();
+    let channel = if attribute == "email" { "EMAIL" } else { "SMS" };
+    let code = code::six_digits();
+    let record = code::record(svc, user, purpose, &code, VERIFY_TTL_MS);
+    let details = code::delivery(channel, &destination);
+    let message =
+        code::message(user, channel, destination, subject, format!("Your verification code is {code}"));
+    Some((message, record, details))
+}
+
+/// The attribute a sign-up code goes to: the auto-verified phone number, else the email.
+fn sign_up_channel(ctx: &Context, user: &UserRecord) -> Option<&'static str> {
+    let auto = |a: &str| {
+        ctx.settings.auto_verified_attributes.iter().any(|x| x == a) && user.attributes.contains_key(a)
+    };
+    if auto("phone_number") {
+        Some("phone_number")
+    } else if auto("email") {
+        Some("email")
+    } else {
+        None
+    }
+}
+
+fn attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
+    let list: Vec<AttributeType> = req.opt(member)?.unwrap_or_default();
+    Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
+}
+
+/// Refuses attributes the app client may not write.
+fn check_writable(ctx: &Context, attrs: &BTreeMap<String, String>) -> Result<(), CognitoError> {
+    let Some(writable) = &ctx.client_settings.write_attributes else { return Ok(()) };
+    match attrs.keys().find(|k| !writable.contains(k) && !k.ends_with("_verified")) {
+        Some(name) => Err(CognitoError::new(
+            Exception::NotAuthorized,
+            format!("A client attempted to write unauthorized attribute {name}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// SignUp.
+pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let ctx = context(svc, &req, false).await?;
+    let given = req.string("Username")?;
+    let password = req.string("Password")?;
+    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &given)?;
+    if ctx.settings.admin_create_user_config.allow_admin_create_user_only {
+        return Err(CognitoError::new(
+            Exception::NotAuthorized,
+            "SignUp is not permitted for this user pool",
+        ));
+    }
+    ctx.settings.password_policy.check(&password)?;
+    let mut attrs = attributes(&req, "UserAttributes")?;
+    check_writable(&ctx, &attrs)?;
+    attrs.retain(|k, _| !k.ends_with("_verified")); // users cannot verify themselves by saying so
+    let sub = crate::ids::sub();
+    let username = if ctx.settings.username_attributes.is_empty() {
+        if given.chars().any(char::is_whitespace) || given.is_empty() || given.chars().count() > 128 {
+            return Err(CognitoError::new(Exception::InvalidParameter, "Username is not valid."));
+        }
+        given.clone()
+    } else {
+        let kind = if is_email(&given) && ctx.settings.username_attributes.iter().any(|a| a == "email") {
+            "email"
+        } else if is_phone(&given) && ctx.settings.username_attributes.iter().any(|a| a == "phone_number") {
+            "phone_number"
+        } else {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                "Username should be either an email or a phone number.",
+            ));
+        };
+        attrs.insert(kind.to_owned(), given.clone());
+        sub.clone()
+    };
+    check_attributes(&ctx.settings.schema, &attrs)?;
+    attrs.insert("sub".to_owned(), sub.clone());
+    check_required(&ctx.settings.schema, &attrs)?;
+    let now = now_ms();
+    let mut user = UserRecord {
+        pool_id: ctx.pool.id.clone(),
+        key: username_key(&ctx.settings, &username),
+        username,
+        sub: sub.clone(),
+        status: "UNCONFIRMED".to_owned(),
+        enabled: true,
+        aliases: aliases(&ctx.settings, &attrs),
+        attributes: attrs,
+        verifier: None,
+        created_ms: now,
+        modified_ms: now,
+    };
+    user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, &password)?);
+    let sent = sign_up_channel(&ctx, &user)
+        .and_then(|attr| verification(svc, &user, attr, "sign-up", "Your verification code"));
+    let (messages, codes, details) = match sent {
+        Some((m, c, d)) => (vec![m], vec![c], Some(d)),
+        None => (Vec::new(), Vec::new(), None),
+    };
+    svc.store.insert_user(&user, &messages, &codes).await.map_err(|e| match e {
+        StoreError::Conflict(what)
+            if what.starts_with("alias:") && !ctx.settings.username_attributes.is_empty() =>
+        {
+            CognitoError::new(Exception::UsernameExists, "An account with the given email already exists.")
+        }
+        other => conflict(other),
+    })?;
+    let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
+    if let Some(d) = details {
+        out["CodeDeliveryDetails"] = d;
+    }
+    Ok(out)
+}
+
+async fn user_for(svc: &Services, ctx: &Context, username: &str) -> Result<Option<UserRecord>, CognitoError> {
+    match resolve(svc, &ctx.pool, &ctx.settings, username).await {
+        Ok(u) => Ok(Some(u)),
+        Err(e) if e.kind == Exception::UserNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// ConfirmSignUp.
+pub async fn confirm_sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let ctx = context(svc, &req, false).await?;
+    let username = req.string("Username")?;
+    let code_given = req.string("ConfirmationCode")?;
+    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
+    let mut user = user_for(svc, &ctx, &username).await?.ok_or_else(|| {
+        if ctx.hides_users() {
+            CognitoError::new(
+                Exception::CodeMismatch,
+                "Invalid verification code provided, please try again.",
+            )
+        } else {
+            user_not_found()
+        }
+    })?;
+    if user.status != "UNCONFIRMED" {
+        return Err(CognitoError::new(
+            Exception::NotAuthorized,
+            format!("User cannot be confirmed. Current status is {}", user.status),
+        ));
+    }
+    code::check(svc, &user, "sign-up", &code_given).await?;
+    if let Some(attr) = sign_up_channel(&ctx, &user) {
+        user.attributes.insert(format!("{attr}_verified"), "true".to_owned());
+    }
+    user.status = "CONFIRMED".to_owned();
+    user.aliases = aliases(&ctx.settings, &user.attributes);
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    Ok(json!({}))
+}
+
+/// ResendConfirmationCode.
+pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let ctx = context(svc, &req, false).await?;
+    let username = req.string("Username")?;
+    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
+    let Some(user) = user_for(svc, &ctx, &username).await? else {
+        if ctx.hides_users() {
+            return Ok(json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) }));
+        }
+        return Err(user_not_found());
+    };
+    if user.status != "UNCONFIRMED" {
+        return Err(CognitoError::new(Exception::InvalidParameter, "User is already confirmed."));
+    }
+    let Some((message, record, details)) = sign_up_channel(&ctx, &user)
+        .and_then(|attr| verification(svc, &user, attr, "sign-up", "Your verification code"))
+    else {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "No verified destination to send a code to.",
+        ));
+    };
+    svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// ForgotPassword.
+pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let ctx = context(svc, &req, false).await?;
+    let username = req.string("Username")?;
+    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
+    let Some(user) = user_for(svc, &ctx, &username).await? else {
+        if ctx.hides_users() {
+            return Ok(json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) }));
+        }
+        return Err(user_not_found());
+    };
+    if !user.enabled {
+        return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
+    }
+    let Some((channel, destination)) = code::recovery_destination(&ctx.settings, &user) else {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        ));
+    };
+    let code_value = code::six_digits();
+    let record = code::record(svc, &user, "reset", &code_value, RESET_TTL_MS);
+    let details = code::delivery(channel, &destination);
+    let body = format!("Your password reset code is {code_value}");
+    let message = code::message(&user, channel, destination, "Your password reset code", body);
+    svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// ConfirmForgotPassword.
+pub async fn confirm_forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let ctx = context(svc, &req, false).await?;
+    let username = req.string("Username")?;
+    let code_given = req.string("ConfirmationCode")?;
+    let password = req.string("Password")?;
+    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
+    let mismatch = || {
+        CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.")
+    };
+    let mut user = user_for(svc, &ctx, &username)
+        .await?
+        .ok_or_else(|| if ctx.hides_users() { mismatch() } else { user_not_found() })?;
+    ctx.settings.password_policy.check(&password)?;
+    code::check(svc, &user, "reset", &code_given).await?;
+    user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, &password)?);
+    if user.status == "RESET_REQUIRED" || user.status == "FORCE_CHANGE_PASSWORD" {
+        user.status = "CONFIRMED".to_owned();
+    }
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    Ok(json!({}))
+}
+
+/// The user of an access token, and their pool's settings.
+async fn signed_in(
+    svc: &Services,
+    req: &Request,
+) -> Result<(super::pool::PoolSettings, crate::store::PoolRecord, UserRecord), CognitoError> {
+    let token = verify_access(svc, &req.string("AccessToken")?).await?;
+    let (pool, settings) = load_pool(svc, &token.pool_id).await?;
+    let user = resolve(svc, &pool, &settings, &token.username)
+        .await
+        .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
+    if !user.enabled {
+        return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
+    }
+    Ok((settings, pool, user))
+}
+
+/// ChangePassword.
+pub async fn change_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (settings, pool, mut user) = signed_in(svc, &req).await?;
+    let previous = req.string("PreviousPassword")?;
+    let proposed = req.string("ProposedPassword")?;
+    let pool_name = cognate_srp::pool_name(&pool.id).map_err(CognitoError::from)?;
+    let wrong = || CognitoError::new(Exception::NotAuthorized, "Incorrect username or password.");
+    let verifier = open_verifier(svc, &user).ok_or_else(wrong)?;
+    if !verifier.matches(pool_name, &user.username, &previous) {
+        return Err(wrong());
+    }
+    settings.password_policy.check(&proposed)?;
+    user.verifier = Some(seal_verifier(svc, &pool, &user, &proposed)?);
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    Ok(json!({}))
+}
+
+/// UpdateUserAttributes: a changed email or phone number becomes unverified and gets a code.
+pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    req.require("UserAttributes")?;
+    let mut changes = attributes(&req, "UserAttributes")?;
+    changes.retain(|k, _| !k.ends_with("_verified"));
+    check_attributes(&settings.schema, &changes)?;
+    for name in changes.keys() {
+        if settings.schema.iter().any(|s| &s.name == name && !s.mutable) && user.attributes.contains_key(name)
+        {
+            return Err(CognitoError::new(
+                Exception::NotAuthorized,
+                format!("Cannot modify the non-mutable attribute {name}"),
+            ));
+        }
+    }
+    let mut messages = Vec::new();
+    let mut codes = Vec::new();
+    let mut details = Vec::new();
+    let mut changed_contact = Vec::new();
+    for attr in ["email", "phone_number"] {
+        if changes.get(attr).is_some_and(|v| user.attributes.get(attr) != Some(v)) {
+            changed_contact.push(attr);
+        }
+    }
+    user.attributes.extend(changes);
+    for attr in changed_contact {
+        user.attributes.insert(format!("{attr}_verified"), "false".to_owned());
+        if settings.auto_verified_attributes.iter().any(|a| a == attr)
+            && let Some((m, c, d)) =
+                verification(svc, &user, attr, &format!("verify:{attr}"), "Your verification code")
+        {
+            messages.push(m);
+            codes.push(c);
+            details.push(d);
+        }
+    }
+    user.aliases = aliases(&settings, &user.attributes);
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &messages, &codes).await.map_err(conflict)?;
+    Ok(json!({ "CodeDeliveryDetailsList": details }))
+}
+
+fn contact_attribute(req: &Request) -> Result<String, CognitoError> {
+    let name = req.string("AttributeName")?;
+    if name == "email" || name == "phone_number" {
+        Ok(name)
+    } else {
+        Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("{name} cannot be verified; only email and phone_number can."),
+        ))
+    }
+}
+
+/// GetUserAttributeVerificationCode.
+pub async fn get_user_attribute_verification_code(
+    svc: &Services,
+    req: Request,
+) -> Result<Value, CognitoError> {
+    let (_, _, user) = signed_in(svc, &req).await?;
+    let attr = contact_attribute(&req)?;
+    let Some((message, record, details)) =
+        verification(svc, &user, &attr, &format!("verify:{attr}"), "Your verification code")
+    else {
+        return Err(CognitoError::new(Exception::InvalidParameter, format!("The user has no {attr}.")));
+    };
+    svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// VerifyUserAttribute.
+pub async fn verify_user_attribute(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    let attr = contact_attribute(&req)?;
+    code::check(svc, &user, &format!("verify:{attr}"), &req.string("Code")?).await?;
+    user.attributes.insert(format!("{attr}_verified"), "true".to_owned());
+    user.aliases = aliases(&settings, &user.attributes);
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    Ok(json!({}))
+}
+
+/// DeleteUser.
+pub async fn delete_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (_, pool, user) = signed_in(svc, &req).await?;
+    svc.store.delete_user(&pool.id, &user.key).await.map_err(internal)?;
+    Ok(json!({}))
+}
+
+/// DeleteUserAttributes.
+pub async fn delete_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    req.require("UserAttributeNames")?;
+    let names: Vec<String> = req.opt("UserAttributeNames")?.unwrap_or_default();
+    for name in &names {
+        if settings.schema.iter().any(|s| &s.name == name && (s.required || !s.mutable)) {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                format!("Cannot delete the attribute {name}"),
+            ));
+        }
+        user.attributes.remove(name);
+        if name == "email" || name == "phone_number" {
+            user.attributes.remove(&format!("{name}_verified"));
+        }
+    }
+    user.aliases = aliases(&settings, &user.attributes);
+    user.modified_ms = now_ms();
+    svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    Ok(json!({}))
+}
