@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   AdminCreateUserCommand, AdminInitiateAuthCommand, AdminRespondToAuthChallengeCommand, AdminSetUserPasswordCommand,
   AdminAddUserToGroupCommand, CreateGroupCommand, AdminDisableUserCommand, GetUserCommand, GlobalSignOutCommand,
-  InitiateAuthCommand, RevokeTokenCommand,
+  InitiateAuthCommand, RevokeTokenCommand, GetTokensFromRefreshTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
@@ -144,6 +144,42 @@ for (const backend of backends()) {
       await send(new AdminSetUserPasswordCommand({ UserPoolId: pool.Id, Username: blocked, Password: PASSWORD, Permanent: true }));
       await send(new AdminDisableUserCommand({ UserPoolId: pool.Id, Username: blocked }));
       await rejectsWith(send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: blocked, PASSWORD } })), 'NotAuthorizedException', /disabled/);
+    });
+
+    await t.test('GetTokensFromRefreshToken rotates the refresh token; reuse after the grace period is refused', async () => {
+      const rotating = await createClient(server, pool.Id, {
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },
+      });
+      const signIn = await send(new InitiateAuthCommand({ ClientId: rotating.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }));
+      const first = signIn.AuthenticationResult.RefreshToken;
+      const next = await send(new GetTokensFromRefreshTokenCommand({ ClientId: rotating.ClientId, RefreshToken: first }));
+      const second = next.AuthenticationResult.RefreshToken;
+      assert.ok(second && second !== first, 'a rotated refresh token');
+      assert.ok(next.AuthenticationResult.AccessToken);
+      await new Promise((r) => setTimeout(r, 1100));
+      await rejectsWith(send(new GetTokensFromRefreshTokenCommand({ ClientId: rotating.ClientId, RefreshToken: first })), 'RefreshTokenReuseException');
+      const third = await send(new GetTokensFromRefreshTokenCommand({ ClientId: rotating.ClientId, RefreshToken: second }));
+      assert.ok(third.AuthenticationResult.RefreshToken);
+      // Without rotation the same token keeps working and no new one is issued.
+      const plain = await send(new GetTokensFromRefreshTokenCommand({ ClientId: client.ClientId, RefreshToken: (await send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }))).AuthenticationResult.RefreshToken }));
+      assert.equal(plain.AuthenticationResult.RefreshToken, undefined);
+      await rejectsWith(send(new GetTokensFromRefreshTokenCommand({ ClientId: rotating.ClientId, RefreshToken: 'not-a-token' })), 'NotAuthorizedException');
+    });
+
+    await t.test('failed sign-ins lock the user out for a growing while, kept in the store', async () => {
+      const victim = uniq('locked');
+      await send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: victim, MessageAction: 'SUPPRESS' }));
+      await send(new AdminSetUserPasswordCommand({ UserPoolId: pool.Id, Username: victim, Password: PASSWORD, Permanent: true }));
+      const attempt = (password) => send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: victim, PASSWORD: password } }));
+      for (let i = 0; i < 5; i++) await rejectsWith(attempt('Wrong-Pass-000'), 'NotAuthorizedException', /Incorrect/);
+      // Locked now: even the right password is refused, as Cognito does.
+      await rejectsWith(attempt(PASSWORD), 'NotAuthorizedException', /attempts exceeded/);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.ok((await attempt(PASSWORD)).AuthenticationResult.AccessToken, 'the lockout ends');
+      // A success clears the count: one more wrong password is not a lockout.
+      await rejectsWith(attempt('Wrong-Pass-000'), 'NotAuthorizedException', /Incorrect/);
+      assert.ok((await attempt(PASSWORD)).AuthenticationResult.AccessToken);
     });
 
     await t.test('a client with a secret needs SECRET_HASH', async () => {

@@ -17,7 +17,7 @@ use super::pool::{PoolSettings, load as load_pool};
 use super::user::{open_verifier, resolve, seal_verifier, username_key};
 use super::{Request, Services, internal, now_ms};
 use crate::store::{ClientRecord, PoolRecord, UserRecord};
-use crate::tokens::{Lifetimes, SignIn, issue, refresh_hash};
+use crate::tokens::{Lifetimes, SignIn, issue};
 
 /// How long a challenge can be answered (Cognito's default auth session: 3 minutes).
 const CHALLENGE_TTL_MS: i64 = 3 * 60 * 1000;
@@ -99,7 +99,7 @@ impl Context {
         if self.hides_users() { wrong_password() } else { super::user::user_not_found() }
     }
 
-    fn lifetimes(&self) -> Lifetimes {
+    pub(super) fn lifetimes(&self) -> Lifetimes {
         let (s, u) = (&self.client_settings, &self.client_settings.token_validity_units);
         Lifetimes {
             id: seconds(s.id_token_validity, &u.id_token),
@@ -216,12 +216,9 @@ impl Context {
             }
             _ => {}
         }
-        let page = svc.store.groups_of(&self.pool.id, &user.key, None, 100).await.map_err(internal)?;
-        let mut groups = page.items;
-        groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
         let sign_in = SignIn {
             user: &user,
-            groups: groups.into_iter().map(|g| g.name).collect(),
+            groups: group_names(svc, &self.pool.id, &user.key).await?,
             client_id: &self.client.id,
             auth_time: now_ms() / 1000,
             origin_jti: uuid::Uuid::new_v4().to_string(),
@@ -230,6 +227,49 @@ impl Context {
         user.modified_ms = user.modified_ms.max(0);
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
     }
+}
+
+/// A user's group names, by precedence (lowest first), for the tokens' `cognito:groups`.
+pub(super) async fn group_names(
+    svc: &Services,
+    pool_id: &str,
+    user_key: &str,
+) -> Result<Vec<String>, CognitoError> {
+    let page = svc.store.groups_of(pool_id, user_key, None, 100).await.map_err(internal)?;
+    let mut groups = page.items;
+    groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+    Ok(groups.into_iter().map(|g| g.name).collect())
+}
+
+/// Refuses a user locked out by failed sign-ins; returns the failures so far.
+async fn check_lockout(svc: &Services, user: &UserRecord) -> Result<i64, CognitoError> {
+    let (failures, locked_until) =
+        svc.store.sign_in_failures(&user.pool_id, &user.key).await.map_err(internal)?;
+    if locked_until > now_ms() {
+        return Err(CognitoError::new(Exception::NotAuthorized, "Password attempts exceeded"));
+    }
+    Ok(failures)
+}
+
+/// The lockout after `failures` failed sign-ins: none for the first four, then 1 s doubling to 15 min.
+fn lockout_ms(failures: i64) -> i64 {
+    if failures < 5 { 0 } else { (1000i64 << (failures - 5).min(20)).min(15 * 60 * 1000) }
+}
+
+/// Counts a wrong password and answers as Cognito does.
+async fn failed(svc: &Services, user: &UserRecord) -> CognitoError {
+    if let Err(err) = svc.store.record_failure(&user.pool_id, &user.key, now_ms(), lockout_ms).await {
+        return internal(err);
+    }
+    wrong_password()
+}
+
+/// Clears the failure count after a good password.
+async fn succeeded(svc: &Services, user: &UserRecord, failures: i64) -> Result<(), CognitoError> {
+    if failures > 0 {
+        svc.store.clear_failures(&user.pool_id, &user.key).await.map_err(internal)?;
+    }
+    Ok(())
 }
 
 fn parameters(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
@@ -279,14 +319,20 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
             let user = find_user(svc, &ctx, username).await?.ok_or_else(|| ctx.unknown_user())?;
             let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
             let password = param(&params, "PASSWORD")?;
+            let failures = check_lockout(svc, &user).await?;
             let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
             if !verifier.matches(pool_name, &user.username, password) {
-                return Err(wrong_password());
+                return Err(failed(svc, &user).await);
             }
+            succeeded(svc, &user, failures).await?;
             enabled(&user)?;
             ctx.finish(svc, user).await
         }
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(svc, &ctx, &params).await,
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            let token = param(&params, "REFRESH_TOKEN")?;
+            let given = params.get("SECRET_HASH").map(String::as_str);
+            super::refresh::refresh(svc, &ctx, token, super::refresh::Proof::SecretHash(given), false).await
+        }
         other => Err(CognitoError::new(
             Exception::InvalidParameter,
             format!("Initiate Auth method not supported: {other}"),
@@ -360,41 +406,6 @@ fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
         .unwrap_or_else(|_| SrpInt::from_be_bytes("salt", &[1]).unwrap_or_else(|_| unreachable!()))
 }
 
-async fn refresh(
-    svc: &Services,
-    ctx: &Context,
-    params: &BTreeMap<String, String>,
-) -> Result<Value, CognitoError> {
-    let invalid = || CognitoError::new(Exception::NotAuthorized, "Invalid Refresh Token");
-    let token = param(params, "REFRESH_TOKEN")?;
-    let record =
-        svc.store.refresh_token(&refresh_hash(token)).await.map_err(internal)?.ok_or_else(invalid)?;
-    if record.client_id != ctx.client.id || record.pool_id != ctx.pool.id {
-        return Err(invalid());
-    }
-    if record.revoked_ms.is_some() {
-        return Err(CognitoError::new(Exception::NotAuthorized, "Refresh Token has been revoked"));
-    }
-    if record.expires_ms <= now_ms() {
-        return Err(CognitoError::new(Exception::NotAuthorized, "Refresh Token has expired"));
-    }
-    let user = svc.store.user(&ctx.pool.id, &record.user_key).await.map_err(internal)?.ok_or_else(invalid)?;
-    ctx.check_secret_hash(svc, params, &user.username)?;
-    enabled(&user)?;
-    let page = svc.store.groups_of(&ctx.pool.id, &user.key, None, 100).await.map_err(internal)?;
-    let mut groups = page.items;
-    groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
-    let sign_in = SignIn {
-        user: &user,
-        groups: groups.into_iter().map(|g| g.name).collect(),
-        client_id: &ctx.client.id,
-        auth_time: record.auth_time,
-        origin_jti: record.origin_jti.clone(),
-    };
-    let issued = issue(svc, &sign_in, ctx.lifetimes(), false).await?;
-    Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
-}
-
 /// RespondToAuthChallenge (`admin` false) and AdminRespondToAuthChallenge.
 pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value, CognitoError> {
     let name = req.string("ChallengeName")?;
@@ -427,6 +438,7 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
                     "TIMESTAMP is too far from the server's time.",
                 ));
             }
+            let failures = check_lockout(svc, &user).await?;
             let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
             let b =
                 SrpInt::from_hex("b", challenge.b.as_deref().unwrap_or("")).map_err(|_| invalid_session())?;
@@ -435,9 +447,10 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
             let block = STANDARD.decode(&state_text).map_err(|_| invalid_session())?;
             let signature = param(&answers, "PASSWORD_CLAIM_SIGNATURE")?;
-            session
-                .verify_claim(pool_name, &user.username, &block, stamp, signature)
-                .map_err(|_| wrong_password())?;
+            if session.verify_claim(pool_name, &user.username, &block, stamp, signature).is_err() {
+                return Err(failed(svc, &user).await);
+            }
+            succeeded(svc, &user, failures).await?;
             enabled(&user)?;
             ctx.finish(svc, user).await
         }

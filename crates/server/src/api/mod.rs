@@ -9,6 +9,7 @@ pub mod group;
 pub mod list_users;
 pub mod password;
 pub mod pool;
+pub mod refresh;
 pub mod schema;
 pub mod session;
 pub mod user;
@@ -120,6 +121,7 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "RespondToAuthChallenge" => auth::respond(svc, req, false).await,
         "AdminRespondToAuthChallenge" => auth::respond(svc, req, true).await,
         "GetUser" => session::get_user(svc, req).await,
+        "GetTokensFromRefreshToken" => refresh::get_tokens_from_refresh_token(svc, req).await,
         "SignUp" => account::sign_up(svc, req).await,
         "ConfirmSignUp" => account::confirm_sign_up(svc, req).await,
         "ResendConfirmationCode" => account::resend_confirmation_code(svc, req).await,

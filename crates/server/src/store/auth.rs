@@ -44,6 +44,8 @@ pub struct RefreshRecord {
     pub expires_ms: i64,
     /// When it was revoked, if it was.
     pub revoked_ms: Option<i64>,
+    /// When a newer token replaced it (refresh-token rotation), if one did.
+    pub rotated_ms: Option<i64>,
 }
 
 /// The sign-in part of the store.
@@ -76,6 +78,20 @@ pub trait AuthStore: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// Deletes a user's code; false if it was already gone (used by a concurrent request).
     async fn take_code(&self, pool_id: &str, user_key: &str, purpose: &str) -> Result<bool, StoreError>;
+    /// Marks a refresh token replaced at `now_ms`; false if it already was.
+    async fn mark_rotated(&self, token_hash: &str, now_ms: i64) -> Result<bool, StoreError>;
+    /// A user's failed sign-ins so far, and until when they are locked out (epoch ms).
+    async fn sign_in_failures(&self, pool_id: &str, user_key: &str) -> Result<(i64, i64), StoreError>;
+    /// Counts a failed sign-in and sets the lockout `lock_for(failures)` ms from now; returns the count.
+    async fn record_failure(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        now_ms: i64,
+        lock_for: fn(i64) -> i64,
+    ) -> Result<i64, StoreError>;
+    /// Forgets a user's failed sign-ins (after a successful one).
+    async fn clear_failures(&self, pool_id: &str, user_key: &str) -> Result<(), StoreError>;
     /// Marks challenge `id` answered; false if it already was (a replay).
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError>;
 }
@@ -120,7 +136,7 @@ impl AuthStore for SqlStore {
     async fn insert_refresh_token(&self, t: &RefreshRecord) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username_key, origin_jti, auth_time, \
-             expires_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             expires_ms, revoked_ms, rotated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&t.token_hash)
         .bind(&t.pool_id)
@@ -130,6 +146,7 @@ impl AuthStore for SqlStore {
         .bind(t.auth_time)
         .bind(t.expires_ms)
         .bind(t.revoked_ms)
+        .bind(t.rotated_ms)
         .execute(self.db())
         .await
         .map_err(backend)?;
@@ -152,6 +169,7 @@ impl AuthStore for SqlStore {
                 auth_time: r.try_get("auth_time").map_err(backend)?,
                 expires_ms: r.try_get("expires_ms").map_err(backend)?,
                 revoked_ms: r.try_get("revoked_ms").map_err(backend)?,
+                rotated_ms: r.try_get("rotated_ms").map_err(backend)?,
             })
         })
         .transpose()
@@ -223,6 +241,72 @@ impl AuthStore for SqlStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn mark_rotated(&self, token_hash: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET rotated_ms = $2 WHERE token_hash = $1 AND rotated_ms IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .execute(self.db())
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn sign_in_failures(&self, pool_id: &str, user_key: &str) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, locked_until_ms FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2",
+        )
+        .bind(pool_id)
+        .bind(user_key)
+        .fetch_optional(self.db())
+        .await
+        .map_err(backend)?;
+        row.map_or(Ok((0, 0)), |r| {
+            Ok((r.try_get("failures").map_err(backend)?, r.try_get("locked_until_ms").map_err(backend)?))
+        })
+    }
+
+    async fn record_failure(
+        &self,
+        pool_id: &str,
+        user_key: &str,
+        now_ms: i64,
+        lock_for: fn(i64) -> i64,
+    ) -> Result<i64, StoreError> {
+        // The increment happens in the database, so failures counted by several servers add up.
+        sqlx::query(
+            "INSERT INTO sign_in_failures (pool_id, username_key, failures, locked_until_ms) VALUES ($1, $2, 1, 0) \
+             ON CONFLICT (pool_id, username_key) DO UPDATE SET failures = sign_in_failures.failures + 1",
+        )
+        .bind(pool_id)
+        .bind(user_key)
+        .execute(self.db())
+        .await
+        .map_err(backend)?;
+        let (failures, _) = self.sign_in_failures(pool_id, user_key).await?;
+        sqlx::query(
+            "UPDATE sign_in_failures SET locked_until_ms = $3 WHERE pool_id = $1 AND username_key = $2",
+        )
+        .bind(pool_id)
+        .bind(user_key)
+        .bind(now_ms.saturating_add(lock_for(failures)))
+        .execute(self.db())
+        .await
+        .map_err(backend)?;
+        Ok(failures)
+    }
+
+    async fn clear_failures(&self, pool_id: &str, user_key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(user_key)
+            .execute(self.db())
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {

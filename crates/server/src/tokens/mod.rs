@@ -156,6 +156,7 @@ pub async fn issue(
             auth_time: sign_in.auth_time,
             expires_ms: (now + lifetimes.refresh).saturating_mul(1000),
             revoked_ms: None,
+            rotated_ms: None,
         };
         svc.store.insert_refresh_token(&record).await.map_err(crate::api::internal)?;
         Some(token)
