@@ -55,6 +55,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender address of email.
     pub smtp_from: String,
+    /// Seconds a new signing key is published in the JWKS before it signs (`cognate keys rotate`).
+    pub key_overlap_seconds: i64,
 }
 
 impl Default for Config {
@@ -71,6 +73,7 @@ impl Default for Config {
             log_format: "text".to_owned(),
             smtp_url: None,
             smtp_from: "Cognate <no-reply@localhost>".to_owned(),
+            key_overlap_seconds: 3600,
         }
     }
 }
@@ -124,6 +127,10 @@ impl Config {
         }
         if let Some(v) = env("COGNATE_SMTP_FROM") {
             config.smtp_from = v;
+        }
+        if let Some(v) = env("COGNATE_KEY_OVERLAP_SECONDS") {
+            config.key_overlap_seconds =
+                v.parse().map_err(|e| ConfigError(format!("COGNATE_KEY_OVERLAP_SECONDS: {e}")))?;
         }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;

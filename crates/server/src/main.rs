@@ -56,6 +56,23 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Manage token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key to a pool: published in its JWKS now, signing after the overlap window.
+    Rotate {
+        #[command(flatten)]
+        common: Common,
+        /// The user pool.
+        #[arg(long)]
+        pool: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,23 +157,40 @@ async fn serve(
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = AppState {
-        services: Services {
-            store,
-            sealer: Sealer::new(&key),
-            region: config.region.clone(),
-            public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
-            keys: KeyCache::default(),
-            derived_secret: derive(&key, b"cognate: unknown-user salts"),
-        },
-        admin_keys: Arc::new(admin_keys),
-    };
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let state =
+        AppState { services: services(&config, store, &key, public_url), admin_keys: Arc::new(admin_keys) };
     println!("cognate listening on http://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The operations' dependencies.
+fn services(config: &Config, store: Arc<dyn Store>, key: &[u8; 32], public_url: String) -> Services {
+    Services {
+        store,
+        sealer: Sealer::new(key),
+        region: config.region.clone(),
+        public_url,
+        keys: KeyCache::default(),
+        key_overlap_ms: config.key_overlap_seconds.saturating_mul(1000),
+        derived_secret: derive(key, b"cognate: unknown-user salts"),
+    }
+}
+
+async fn rotate_key(config: Config, pool: String) -> Result<(), String> {
+    let key = config::master_key(&config).map_err(|e| e.to_string())?;
+    let store: Arc<dyn Store> =
+        Arc::new(SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?);
+    let public_url = config.public_url.clone().unwrap_or_default();
+    let svc = services(&config, store, &key, public_url);
+    cognate_server::api::pool::load(&svc, &pool).await.map_err(|e| e.to_string())?;
+    let kid = cognate_server::tokens::rotate(&svc, &pool).await.map_err(|e| e.to_string())?;
+    println!("{kid}");
+    Ok(())
 }
 
 /// A secret for one purpose, derived from the master key (HMAC-SHA256 of the label).
@@ -186,6 +220,10 @@ async fn main() -> ExitCode {
         },
         Command::Outbox { command: OutboxCommand::List { common, pool, to } } => match load(&common) {
             Ok(config) => outbox(config, pool, to).await,
+            Err(e) => Err(e.to_string()),
+        },
+        Command::Keys { command: KeysCommand::Rotate { common, pool } } => match load(&common) {
+            Ok(config) => rotate_key(config, pool).await,
             Err(e) => Err(e.to_string()),
         },
     };

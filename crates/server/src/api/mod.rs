@@ -38,6 +38,8 @@ pub struct Services {
     pub public_url: String,
     /// Signing keys, opened once.
     pub keys: crate::tokens::KeyCache,
+    /// How long a new signing key is published before it signs (milliseconds).
+    pub key_overlap_ms: i64,
     /// A secret derived from the master key, for values that must be stable but unguessable (the
     /// salts of the challenges answered for unknown users).
     pub derived_secret: [u8; 32],

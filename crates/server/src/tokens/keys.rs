@@ -30,10 +30,41 @@ fn scheme() -> Pkcs1v15Sign {
 
 type Signing = Arc<(String, RsaPrivateKey)>;
 
+/// How long a looked-up signing key is used before the store is asked again.
+const CACHE_MS: i64 = 5_000;
+
+/// Makes, seals and stores a new key for the pool.
+async fn make_key(svc: &Services, pool_id: &str) -> Result<(String, RsaPrivateKey), CognitoError> {
+    // Key generation takes a while: off the async threads.
+    let key = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand_core::OsRng, KEY_BITS))
+        .await
+        .map_err(key_error)?
+        .map_err(key_error)?;
+    let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(key.n().to_bytes_be())[..16]);
+    let der = key.to_pkcs8_der().map_err(key_error)?;
+    let record = KeyRecord {
+        pool_id: pool_id.to_owned(),
+        kid: kid.clone(),
+        private_key: svc.sealer.seal(&context(pool_id, &kid), der.as_bytes()),
+        public_jwk: jwk(&kid, &key.to_public_key()),
+        created_ms: now_ms(),
+    };
+    svc.store.insert_signing_key(&record).await.map_err(internal)?;
+    Ok((kid, key))
+}
+
+/// Adds a new signing key to the pool; it signs once the overlap window has passed. Returns its kid.
+///
+/// # Errors
+/// `InternalErrorException` if the key cannot be made or stored.
+pub async fn rotate(svc: &Services, pool_id: &str) -> Result<String, CognitoError> {
+    make_key(svc, pool_id).await.map(|(kid, _)| kid)
+}
+
 /// Signing keys by pool, and public keys by (pool, kid), opened once per process.
 #[derive(Clone, Default)]
 pub struct KeyCache {
-    signing: Arc<Mutex<HashMap<String, Signing>>>,
+    signing: Arc<Mutex<HashMap<String, (i64, Signing)>>>,
     public: Arc<Mutex<HashMap<(String, String), RsaPublicKey>>>,
 }
 
@@ -76,14 +107,24 @@ pub(super) fn sign_jwt(kid: &str, key: &RsaPrivateKey, claims: &Value) -> String
 impl KeyCache {
     /// The pool's current signing key, made (and stored) if the pool has none.
     ///
+    /// A new key (from [`rotate`]) is published in the JWKS at once but signs only after
+    /// `overlap_ms`, so verifiers holding a cached JWKS learn it before they meet it. Looked-up keys
+    /// are cached for a few seconds, so every server process switches soon after.
+    ///
     /// # Errors
     /// `InternalErrorException` if the key cannot be made, stored or opened.
     pub async fn current(&self, svc: &Services, pool_id: &str) -> Result<Signing, CognitoError> {
-        if let Some(found) = self.signing.lock().ok().and_then(|m| m.get(pool_id).cloned()) {
+        let now = now_ms();
+        if let Some((loaded, found)) = self.signing.lock().ok().and_then(|m| m.get(pool_id).cloned())
+            && now - loaded < CACHE_MS
+        {
             return Ok(found);
         }
         let stored = svc.store.signing_keys(pool_id).await.map_err(internal)?;
-        let signing = match stored.first() {
+        // Newest first: the newest key past its overlap, else the oldest (a pool's first key signs at once).
+        let active =
+            stored.iter().find(|k| k.created_ms + svc.key_overlap_ms <= now).or_else(|| stored.last());
+        let signing = match active {
             Some(record) => {
                 let der = svc
                     .sealer
@@ -92,26 +133,12 @@ impl KeyCache {
                 Arc::new((record.kid.clone(), RsaPrivateKey::from_pkcs8_der(&der).map_err(key_error)?))
             }
             None => {
-                // Key generation takes a while: off the async threads.
-                let key = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand_core::OsRng, KEY_BITS))
-                    .await
-                    .map_err(key_error)?
-                    .map_err(key_error)?;
-                let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(key.n().to_bytes_be())[..16]);
-                let der = key.to_pkcs8_der().map_err(key_error)?;
-                let record = KeyRecord {
-                    pool_id: pool_id.to_owned(),
-                    kid: kid.clone(),
-                    private_key: svc.sealer.seal(&context(pool_id, &kid), der.as_bytes()),
-                    public_jwk: jwk(&kid, &key.to_public_key()),
-                    created_ms: now_ms(),
-                };
-                svc.store.insert_signing_key(&record).await.map_err(internal)?;
+                let (kid, key) = make_key(svc, pool_id).await?;
                 Arc::new((kid, key))
             }
         };
         if let Ok(mut map) = self.signing.lock() {
-            map.insert(pool_id.to_owned(), signing.clone());
+            map.insert(pool_id.to_owned(), (now, signing.clone()));
         }
         Ok(signing)
     }

@@ -12,7 +12,7 @@ use cognate_proto::{CognitoError, Exception};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-pub use keys::{KeyCache, jwks};
+pub use keys::{KeyCache, jwks, rotate};
 
 use crate::api::Services;
 use crate::store::{RefreshRecord, UserRecord};
