@@ -85,6 +85,23 @@ impl ServerSession {
         Ok(Self { big_a, b: b.clone(), big_b, v: v.clone() })
     }
 
+    /// Rebuilds an attempt whose `B` the caller kept (sealed beside `b`), sparing the exponentiation
+    /// that recomputing it costs.
+    ///
+    /// # Errors
+    /// As [`ServerSession::start`]; [`SrpError::IllegalB`] if `B` ≡ 0 (mod N).
+    pub fn resume_with_b(srp_a: &str, v: &SrpInt, b: &SrpInt, srp_b: &str) -> Result<Self, SrpError> {
+        let big_a = SrpInt::from_hex("SRP_A", srp_a)?;
+        if crate::arith::reduce(&big_a).is_zero() {
+            return Err(SrpError::IllegalA);
+        }
+        let big_b = SrpInt::from_hex("SRP_B", srp_b)?;
+        if crate::arith::reduce(&big_b).is_zero() {
+            return Err(SrpError::IllegalB);
+        }
+        Ok(Self { big_a, b: b.clone(), big_b, v: v.clone() })
+    }
+
     /// `SRP_B`: B as lowercase hex without padding.
     pub fn srp_b(&self) -> String {
         self.big_b.to_hex()
@@ -172,6 +189,18 @@ mod tests {
         assert_eq!(ServerSession::start("xyz", &verifier).err(), Some(SrpError::InvalidHex("SRP_A")));
         let too_big = format!("1{}", "0".repeat(768));
         assert_eq!(ServerSession::start(&too_big, &verifier).err(), Some(SrpError::OutOfRange("SRP_A")));
+    }
+
+    #[test]
+    fn resuming_with_the_kept_b_matches_recomputing_it() {
+        let verifier = Verifier::generate(POOL, "alice", "pw").unwrap();
+        let client = SrpClient::new().unwrap();
+        let started = ServerSession::start(&client.srp_a(), &verifier).unwrap();
+        let b = SrpInt::from_be_bytes("b", &started.private_b()).unwrap();
+        let kept = ServerSession::resume_with_b(&client.srp_a(), &verifier.v, &b, &started.srp_b()).unwrap();
+        let recomputed = ServerSession::resume(&client.srp_a(), &verifier.v, &b).unwrap();
+        assert_eq!(kept.srp_b(), recomputed.srp_b());
+        assert_eq!(ServerSession::resume_with_b(&client.srp_a(), &verifier.v, &b, "0").err(), Some(SrpError::IllegalB));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! - `test`: setup, then formatting, lints, native tests, browser tests, node suites; one closing line
 //!   per suite (`<suite>: N passed, N failed`), non-zero exit when anything failed.
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
+//! - `bench server`: SRP sign-ins against a release server on SQLite and PostgreSQL; writes
+//!   `target/bench/server.json`.
 
 mod bench;
+mod bench_server;
 mod process;
 mod setup;
 mod suites;
@@ -14,7 +17,7 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | test | bench srp>";
+const USAGE: &str = "usage: cargo xtask <setup | test | bench srp | bench server>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         ["setup"] => setup::run().map(|()| true),
         ["test"] => suites::run(),
         ["bench", "srp"] => bench::srp().map(|()| true),
+        ["bench", "server"] => bench_server::server().map(|()| true),
         _ => Err(USAGE.to_owned()),
     };
     match outcome {

@@ -37,6 +37,8 @@ struct Challenge {
     srp_a: Option<String>,
     /// The server's secret `b`, hex.
     b: Option<String>,
+    /// `SRP_B` as sent.
+    srp_b: Option<String>,
     expires_ms: i64,
 }
 
@@ -184,6 +186,7 @@ impl Context {
                     name: "NEW_PASSWORD_REQUIRED".to_owned(),
                     srp_a: None,
                     b: None,
+                    srp_b: None,
                     expires_ms: now_ms() + CHALLENGE_TTL_MS,
                 };
                 let mut attributes = user.attributes.clone();
@@ -378,6 +381,7 @@ async fn srp_start(
         name: "PASSWORD_VERIFIER".to_owned(),
         srp_a: Some(srp_a.to_owned()),
         b: Some(b_hex),
+        srp_b: Some(session.srp_b()),
         expires_ms: now_ms() + CHALLENGE_TTL_MS,
     };
     let block = seal(svc, &challenge);
@@ -443,7 +447,9 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             let b =
                 SrpInt::from_hex("b", challenge.b.as_deref().unwrap_or("")).map_err(|_| invalid_session())?;
             let srp_a = challenge.srp_a.as_deref().unwrap_or("");
-            let session = ServerSession::resume(srp_a, &verifier.v, &b).map_err(CognitoError::from)?;
+            let srp_b = challenge.srp_b.as_deref().unwrap_or("");
+            let session =
+                ServerSession::resume_with_b(srp_a, &verifier.v, &b, srp_b).map_err(CognitoError::from)?;
             let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
             let block = STANDARD.decode(&state_text).map_err(|_| invalid_session())?;
             let signature = param(&answers, "PASSWORD_CLAIM_SIGNATURE")?;
