@@ -200,7 +200,10 @@ mod tests {
         let kept = ServerSession::resume_with_b(&client.srp_a(), &verifier.v, &b, &started.srp_b()).unwrap();
         let recomputed = ServerSession::resume(&client.srp_a(), &verifier.v, &b).unwrap();
         assert_eq!(kept.srp_b(), recomputed.srp_b());
-        assert_eq!(ServerSession::resume_with_b(&client.srp_a(), &verifier.v, &b, "0").err(), Some(SrpError::IllegalB));
+        assert_eq!(
+            ServerSession::resume_with_b(&client.srp_a(), &verifier.v, &b, "0").err(),
+            Some(SrpError::IllegalB)
+        );
     }
 
     #[test]

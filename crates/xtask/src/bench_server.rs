@@ -88,16 +88,27 @@ fn sign_in(conn: &mut Conn, setup: &Setup, user: &str) -> Result<()> {
     let user_id = field("USER_ID_FOR_SRP");
     let (salt, srp_b, block) = (field("SALT"), field("SRP_B"), field("SECRET_BLOCK"));
     let pool = pool_name(&setup.pool).map_err(|e| e.to_string())?;
-    let challenge =
-        PasswordChallenge { pool_name: pool, user_id_for_srp: &user_id, salt: &salt, srp_b: &srp_b, secret_block: &block };
-    let claim = client.password_claim(&challenge, &setup.password, CognitoTimestamp::now()).map_err(|e| e.to_string())?;
+    let challenge = PasswordChallenge {
+        pool_name: pool,
+        user_id_for_srp: &user_id,
+        salt: &salt,
+        srp_b: &srp_b,
+        secret_block: &block,
+    };
+    let claim = client
+        .password_claim(&challenge, &setup.password, CognitoTimestamp::now())
+        .map_err(|e| e.to_string())?;
     let done = conn.call(
         "RespondToAuthChallenge",
         &json!({ "ChallengeName": "PASSWORD_VERIFIER", "ClientId": setup.client, "Session": started["Session"],
                  "ChallengeResponses": { "USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": block,
                    "TIMESTAMP": claim.timestamp, "PASSWORD_CLAIM_SIGNATURE": claim.signature } }),
     )?;
-    if done["AuthenticationResult"]["AccessToken"].is_string() { Ok(()) } else { Err(format!("no tokens: {done}")) }
+    if done["AuthenticationResult"]["AccessToken"].is_string() {
+        Ok(())
+    } else {
+        Err(format!("no tokens: {done}"))
+    }
 }
 
 struct Setup {
@@ -109,7 +120,8 @@ struct Setup {
 
 /// The server's CPU time so far, in seconds (user + system, from /proc).
 fn cpu_seconds(pid: u32) -> f64 {
-    let ticks: f64 = output(Command::new("getconf").arg("CLK_TCK")).and_then(|s| s.trim().parse().ok()).unwrap_or(100.0);
+    let ticks: f64 =
+        output(Command::new("getconf").arg("CLK_TCK")).and_then(|s| s.trim().parse().ok()).unwrap_or(100.0);
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces) start at field 3; utime is 14, stime 15.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -142,10 +154,15 @@ fn start(bin: &std::path::Path, data_dir: &std::path::Path, db: Option<&str>) ->
     if let Some(url) = db {
         cmd.args(["--database-url", url]);
     }
-    let mut child = cmd.env("COGNATE_LOG", "warn").stdout(Stdio::piped()).spawn().map_err(|e| e.to_string())?;
+    let mut child =
+        cmd.env("COGNATE_LOG", "warn").stdout(Stdio::piped()).spawn().map_err(|e| e.to_string())?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
-        if let Some(port) = line.rsplit_once(':').and_then(|(_, p)| p.trim().parse().ok()).filter(|_| line.contains("listening on")) {
+        if let Some(port) = line
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.trim().parse().ok())
+            .filter(|_| line.contains("listening on"))
+        {
             return Ok((child, port));
         }
     }
@@ -157,17 +174,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the load against one backend; returns its figures.
-fn run_backend(bin: &std::path::Path, name: &str, db: Option<&str>, bound_per_s: f64) -> Result<Map<String, Value>> {
+fn run_backend(
+    bin: &std::path::Path,
+    name: &str,
+    db: Option<&str>,
+    bound_per_s: f64,
+) -> Result<Map<String, Value>> {
     let data_dir = std::env::temp_dir().join(format!("cognate-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let (mut child, port) = start(bin, &data_dir, db)?;
     let outcome = (|| -> Result<Map<String, Value>> {
-        let setup_out = output(command("node").arg("tests/load/setup.mjs").arg(format!("http://127.0.0.1:{port}"))
-            .arg(data_dir.join("admin-credentials")).arg(USERS)).ok_or("tests/load/setup.mjs failed")?;
+        let setup_out = output(
+            command("node")
+                .arg("tests/load/setup.mjs")
+                .arg(format!("http://127.0.0.1:{port}"))
+                .arg(data_dir.join("admin-credentials"))
+                .arg(USERS),
+        )
+        .ok_or("tests/load/setup.mjs failed")?;
         let s: Value = serde_json::from_str(setup_out.trim()).map_err(|e| e.to_string())?;
         let text = |k: &str| s[k].as_str().unwrap_or("").to_owned();
-        let users = s["users"].as_array().map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect()).unwrap_or_default();
-        let setup = std::sync::Arc::new(Setup { pool: text("pool"), client: text("client"), password: text("password"), users });
+        let users = s["users"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        let setup = std::sync::Arc::new(Setup {
+            pool: text("pool"),
+            client: text("client"),
+            password: text("password"),
+            users,
+        });
         // Warm up: the first sign-in makes the pool's signing key.
         sign_in(&mut Conn::open(port)?, &setup, &setup.users[0])?;
         let duration = Duration::from_secs(seconds());
@@ -239,14 +275,18 @@ pub(crate) fn server() -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
     let per_signin = modexp_ms()?;
     let bound = cores * 1000.0 / per_signin;
-    println!("modexp bound: {per_signin:.3} ms of exponentiation per sign-in → {bound:.0} sign-ins/s on {cores} cores");
+    println!(
+        "modexp bound: {per_signin:.3} ms of exponentiation per sign-in → {bound:.0} sign-ins/s on {cores} cores"
+    );
     let mut figures = run_backend(&bin, "sqlite", None, bound)?;
     figures.insert("modexp_ms_per_signin".into(), json!((per_signin * 1000.0).round() / 1000.0));
     figures.insert("modexp_bound_per_s".into(), json!(bound.round()));
     figures.insert("cores".into(), json!(cores));
     figures.insert("clients".into(), json!(CLIENTS));
     let db_name = format!("cognate_bench_{}", std::process::id());
-    let psql = |sql: &str| run(command("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-q", "-c", sql]));
+    let psql = |sql: &str| {
+        run(command("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-q", "-c", sql]))
+    };
     match psql(&format!("CREATE DATABASE {db_name}")) {
         Ok(()) => {
             let url = format!("postgres://postgres@127.0.0.1:5432/{db_name}");

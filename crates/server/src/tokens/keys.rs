@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_proto::CognitoError;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::PublicKeyParts;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -107,7 +107,10 @@ pub(super) fn sign_jwt(kid: &str, key: &RsaKeyPair, claims: &Value) -> String {
     );
     let mut signature = vec![0; key.public().modulus_len()];
     // Signing fails only for a signature buffer of the wrong size, which this one is not.
-    if key.sign(&RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature).is_err() {
+    if key
+        .sign(&RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+        .is_err()
+    {
         signature.clear();
     }
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
