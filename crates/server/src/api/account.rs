@@ -9,14 +9,13 @@ use serde_json::{Value, json};
 
 use super::auth::{Context, context};
 use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
-use super::pool::load as load_pool;
 use super::schema::{check_attributes, check_required, is_email, is_phone};
+use super::session::{SignedIn, signed_in};
 use super::user::{
     AttributeType, aliases, open_verifier, resolve, seal_verifier, user_not_found, username_key,
 };
 use super::{Request, Services, internal, now_ms};
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
-use crate::tokens::verify_access;
 
 fn conflict(err: StoreError) -> CognitoError {
     match err {
@@ -275,25 +274,9 @@ pub async fn confirm_forgot_password(svc: &Services, req: Request) -> Result<Val
     Ok(json!({}))
 }
 
-/// The user of an access token, and their pool's settings.
-async fn signed_in(
-    svc: &Services,
-    req: &Request,
-) -> Result<(super::pool::PoolSettings, crate::store::PoolRecord, UserRecord), CognitoError> {
-    let token = verify_access(svc, &req.string("AccessToken")?).await?;
-    let (pool, settings) = load_pool(svc, &token.pool_id).await?;
-    let user = resolve(svc, &pool, &settings, &token.username)
-        .await
-        .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
-    if !user.enabled {
-        return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
-    }
-    Ok((settings, pool, user))
-}
-
 /// ChangePassword.
 pub async fn change_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (settings, pool, mut user) = signed_in(svc, &req).await?;
+    let SignedIn { settings, pool, mut user, .. } = signed_in(svc, &req).await?;
     let previous = req.string("PreviousPassword")?;
     let proposed = req.string("ProposedPassword")?;
     let pool_name = cognate_srp::pool_name(&pool.id).map_err(CognitoError::from)?;
@@ -311,7 +294,7 @@ pub async fn change_password(svc: &Services, req: Request) -> Result<Value, Cogn
 
 /// UpdateUserAttributes: a changed email or phone number becomes unverified and gets a code.
 pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    let SignedIn { settings, mut user, .. } = signed_in(svc, &req).await?;
     req.require("UserAttributes")?;
     let mut changes = attributes(&req, "UserAttributes")?;
     changes.retain(|k, _| !k.ends_with("_verified"));
@@ -369,7 +352,7 @@ pub async fn get_user_attribute_verification_code(
     svc: &Services,
     req: Request,
 ) -> Result<Value, CognitoError> {
-    let (_, _, user) = signed_in(svc, &req).await?;
+    let SignedIn { user, .. } = signed_in(svc, &req).await?;
     let attr = contact_attribute(&req)?;
     let Some((message, record, details)) =
         verification(svc, &user, &attr, &format!("verify:{attr}"), "Your verification code")
@@ -382,7 +365,7 @@ pub async fn get_user_attribute_verification_code(
 
 /// VerifyUserAttribute.
 pub async fn verify_user_attribute(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    let SignedIn { settings, mut user, .. } = signed_in(svc, &req).await?;
     let attr = contact_attribute(&req)?;
     code::check(svc, &user, &format!("verify:{attr}"), &req.string("Code")?).await?;
     user.attributes.insert(format!("{attr}_verified"), "true".to_owned());
@@ -394,14 +377,14 @@ pub async fn verify_user_attribute(svc: &Services, req: Request) -> Result<Value
 
 /// DeleteUser.
 pub async fn delete_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (_, pool, user) = signed_in(svc, &req).await?;
+    let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
     svc.store.delete_user(&pool.id, &user.key).await.map_err(internal)?;
     Ok(json!({}))
 }
 
 /// DeleteUserAttributes.
 pub async fn delete_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (settings, _, mut user) = signed_in(svc, &req).await?;
+    let SignedIn { settings, mut user, .. } = signed_in(svc, &req).await?;
     req.require("UserAttributeNames")?;
     let names: Vec<String> = req.opt("UserAttributeNames")?.unwrap_or_default();
     for name in &names {

@@ -151,7 +151,7 @@ impl Context {
         given: Option<&str>,
         username: &str,
     ) -> Result<(), CognitoError> {
-        let Some(sealed) = &self.client.secret else { return Ok(()) };
+        let Some(secret) = super::client::secret(svc, &self.client)? else { return Ok(()) };
         let id = &self.client.id;
         let Some(given) = given else {
             return Err(CognitoError::new(
@@ -159,10 +159,6 @@ impl Context {
                 format!("Client {id} is configured for secret but secret was not received"),
             ));
         };
-        let secret = svc
-            .sealer
-            .open(&format!("client-secret:{id}"), sealed)
-            .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
         let secret = String::from_utf8_lossy(&secret);
         if cognate_srp::secret_hash::verify(given, &secret, username, id) {
             Ok(())
@@ -398,6 +394,21 @@ async fn srp_start(
     }))
 }
 
+fn stand_in_work(challenge: &Challenge) {
+    let b = challenge.b.as_deref().and_then(|b| SrpInt::from_hex("b", b).ok());
+    let (Some(b), Some(srp_a), Some(srp_b)) = (b, challenge.srp_a.as_deref(), challenge.srp_b.as_deref())
+    else {
+        return;
+    };
+    let mut noise = [0u8; 32];
+    crate::ids::fill(&mut noise);
+    if let Ok(v) = SrpInt::from_be_bytes("v", &noise)
+        && let Ok(session) = ServerSession::resume_with_b(srp_a, &v, &b, srp_b)
+    {
+        let _ = session.verify_claim("pool", "user", &noise, "stamp", "signature");
+    }
+}
+
 fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
     use hmac::{KeyInit, Mac};
     let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&svc.derived_secret)
@@ -429,7 +440,12 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
     }
     let username = param(&answers, "USERNAME")?;
     ctx.check_secret_hash(svc, &answers, username)?;
-    let Some(key) = &challenge.user else { return Err(wrong_password()) };
+    let Some(key) = &challenge.user else {
+        // The stand-in challenge of an unknown user: spend what checking a real proof spends (v^u,
+        // then the power of b) before answering as a wrong password does.
+        stand_in_work(&challenge);
+        return Err(wrong_password());
+    };
     let user =
         svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(|| ctx.unknown_user())?;
     match name.as_str() {

@@ -4,6 +4,7 @@
 use cognate_proto::{CognitoError, Exception};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use zeroize::Zeroizing;
 
 use super::pool::{load as load_pool, one_of};
 use super::schema::SchemaAttribute;
@@ -298,6 +299,30 @@ fn secret_context(client_id: &str) -> String {
     format!("client-secret:{client_id}")
 }
 
+/// The client's secret, unsealed; `None` for a public client.
+///
+/// # Errors
+/// `InternalErrorException` if the sealed secret does not open.
+pub(crate) fn secret(
+    svc: &Services,
+    client: &ClientRecord,
+) -> Result<Option<Zeroizing<Vec<u8>>>, CognitoError> {
+    client
+        .secret
+        .as_ref()
+        .map(|sealed| {
+            svc.sealer
+                .open(&secret_context(&client.id), sealed)
+                .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))
+        })
+        .transpose()
+}
+
+/// True if `given` is the client's secret (constant-time); a public client has none to match.
+pub(crate) fn secret_matches(secret: &[u8], given: Option<&str>) -> bool {
+    given.is_some_and(|g| bool::from(subtle::ConstantTimeEq::ct_eq(g.as_bytes(), secret)))
+}
+
 fn client_json(svc: &Services, client: &ClientRecord) -> Result<Value, CognitoError> {
     let mut out = client.doc.clone();
     out["UserPoolId"] = json!(client.pool_id);
@@ -305,11 +330,7 @@ fn client_json(svc: &Services, client: &ClientRecord) -> Result<Value, CognitoEr
     out["ClientId"] = json!(client.id);
     out["CreationDate"] = epoch_seconds(client.created_ms);
     out["LastModifiedDate"] = epoch_seconds(client.modified_ms);
-    if let Some(sealed) = &client.secret {
-        let secret = svc
-            .sealer
-            .open(&secret_context(&client.id), sealed)
-            .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))?;
+    if let Some(secret) = secret(svc, client)? {
         out["ClientSecret"] = json!(String::from_utf8_lossy(&secret));
     }
     Ok(out)

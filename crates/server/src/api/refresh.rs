@@ -75,15 +75,9 @@ pub(super) async fn refresh(
 }
 
 fn check_client_secret(svc: &Services, ctx: &Context, given: Option<&str>) -> Result<(), CognitoError> {
-    let Some(sealed) = &ctx.client.secret else { return Ok(()) };
+    let Some(secret) = super::client::secret(svc, &ctx.client)? else { return Ok(()) };
     let id = &ctx.client.id;
-    let secret = svc
-        .sealer
-        .open(&format!("client-secret:{id}"), sealed)
-        .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
-    let ok =
-        given.is_some_and(|g| bool::from(subtle::ConstantTimeEq::ct_eq(g.as_bytes(), secret.as_slice())));
-    if ok {
+    if super::client::secret_matches(&secret, given) {
         Ok(())
     } else {
         Err(CognitoError::new(

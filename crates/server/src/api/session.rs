@@ -4,14 +4,29 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::pool::load as load_pool;
+use super::pool::{PoolSettings, load as load_pool};
 use super::user::{attributes_json, resolve};
 use super::{Request, Services, internal, now_ms};
-use crate::store::UserRecord;
+use crate::store::{PoolRecord, UserRecord};
 use crate::tokens::{AccessToken, refresh_hash, verify_access};
 
-/// The user an access token belongs to, still there and enabled.
-async fn token_user(svc: &Services, req: &Request) -> Result<(AccessToken, UserRecord), CognitoError> {
+/// A request's `AccessToken`, verified, with its pool and user.
+pub(super) struct SignedIn {
+    /// The token's claims.
+    pub(super) token: AccessToken,
+    /// The pool.
+    pub(super) pool: PoolRecord,
+    /// The pool's settings.
+    pub(super) settings: PoolSettings,
+    /// The user, still there and enabled.
+    pub(super) user: UserRecord,
+}
+
+/// The user a request's `AccessToken` belongs to.
+///
+/// # Errors
+/// `NotAuthorizedException` for a bad, expired or revoked token, a deleted or disabled user.
+pub(super) async fn signed_in(svc: &Services, req: &Request) -> Result<SignedIn, CognitoError> {
     let token = verify_access(svc, &req.string("AccessToken")?).await?;
     let (pool, settings) = load_pool(svc, &token.pool_id).await?;
     let user = resolve(svc, &pool, &settings, &token.username)
@@ -20,12 +35,12 @@ async fn token_user(svc: &Services, req: &Request) -> Result<(AccessToken, UserR
     if !user.enabled {
         return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
     }
-    Ok((token, user))
+    Ok(SignedIn { token, pool, settings, user })
 }
 
 /// GetUser.
 pub async fn get_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (_, user) = token_user(svc, &req).await?;
+    let SignedIn { user, .. } = signed_in(svc, &req).await?;
     Ok(
         json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "UserMFASettingList": [] }),
     )
@@ -34,7 +49,7 @@ pub async fn get_user(svc: &Services, req: Request) -> Result<Value, CognitoErro
 /// GlobalSignOut: every refresh token of the user stops working, and the access tokens of those
 /// sign-ins with them.
 pub async fn global_sign_out(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (token, user) = token_user(svc, &req).await?;
+    let SignedIn { token, user, .. } = signed_in(svc, &req).await?;
     svc.store.revoke_refresh_tokens(&token.pool_id, &user.key, None, now_ms()).await.map_err(internal)?;
     Ok(json!({}))
 }
@@ -57,15 +72,10 @@ pub async fn revoke_token(svc: &Services, req: Request) -> Result<Value, Cognito
             format!("User pool client {client_id} does not exist."),
         )
     })?;
-    if let Some(sealed) = &client.secret {
-        let given = req.opt_string("ClientSecret")?.unwrap_or_default();
-        let secret = svc
-            .sealer
-            .open(&format!("client-secret:{client_id}"), sealed)
-            .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), secret.as_slice())) {
-            return Err(CognitoError::new(Exception::NotAuthorized, "Client secret is incorrect."));
-        }
+    if let Some(secret) = super::client::secret(svc, &client)?
+        && !super::client::secret_matches(&secret, req.opt_string("ClientSecret")?.as_deref())
+    {
+        return Err(CognitoError::new(Exception::NotAuthorized, "Client secret is incorrect."));
     }
     // An unknown or foreign token is answered like a revoked one (RFC 7009 §2.2).
     if let Some(record) = svc.store.refresh_token(&refresh_hash(&token)).await.map_err(internal)?
