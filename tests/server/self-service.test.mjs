@@ -84,6 +84,14 @@ for (const backend of backends()) {
     const afterSignOut = await call((cb) => fresh.refreshSession(session.getRefreshToken(), cb)).catch((e) => e);
     assert.equal(afterSignOut.code, 'NotAuthorizedException');
 
+    // Codes to one address are limited: five an hour, then LimitExceededException.
+    const limits = [];
+    for (let i = 0; i < 7; i++) {
+      limits.push(await new Promise((resolve) => fresh.forgotPassword({ onSuccess: () => resolve('ok'), inputVerificationCode: () => resolve('ok'), onFailure: (e) => resolve(e.code) })));
+    }
+    assert.ok(limits.includes('LimitExceededException'), `no limit after ${limits.length} requests: ${limits}`);
+    assert.equal(limits[0], 'ok');
+
     const other = new CognitoUser({ Username: username, Pool: pool });
     await signIn(other, username, password);
     await call((cb) => other.deleteUser(cb));

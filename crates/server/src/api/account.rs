@@ -217,6 +217,7 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
             "No verified destination to send a code to.",
         ));
     };
+    code::check_send_limit(svc, &user.pool_id, &message.destination).await?;
     svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
@@ -246,6 +247,7 @@ pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, Cogn
     let details = code::delivery(channel, &destination);
     let body = format!("Your password reset code is {code_value}");
     let message = code::message(&user, channel, destination, "Your password reset code", body);
+    code::check_send_limit(svc, &user.pool_id, &message.destination).await?;
     svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
@@ -359,6 +361,7 @@ pub async fn get_user_attribute_verification_code(
     else {
         return Err(CognitoError::new(Exception::InvalidParameter, format!("The user has no {attr}.")));
     };
+    code::check_send_limit(svc, &user.pool_id, &message.destination).await?;
     svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }

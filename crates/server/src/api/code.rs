@@ -64,6 +64,27 @@ pub async fn check(
     Ok(())
 }
 
+/// Codes sent to one destination per hour before `LimitExceededException` (Cognito allows five
+/// ResendConfirmationCode or GetUserAttributeVerificationCode calls an hour).
+pub const SENDS_PER_HOUR: i64 = 5;
+
+/// Refuses to send another code to `destination` once it got [`SENDS_PER_HOUR`] in the last hour.
+///
+/// # Errors
+/// `LimitExceededException`.
+pub async fn check_send_limit(svc: &Services, pool_id: &str, destination: &str) -> Result<(), CognitoError> {
+    let sent =
+        svc.store.messages_since(pool_id, destination, now_ms() - 60 * 60 * 1000).await.map_err(internal)?;
+    if sent >= SENDS_PER_HOUR {
+        Err(CognitoError::new(
+            Exception::LimitExceeded,
+            "Attempt limit exceeded, please try after some time.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// How Cognito shows a destination in `CodeDeliveryDetails`: `a***@e***`, `+*******0100`.
 pub fn mask(destination: &str) -> String {
     if let Some((local, domain)) = destination.split_once('@') {

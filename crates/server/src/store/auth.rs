@@ -92,6 +92,13 @@ pub trait AuthStore: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// Forgets a user's failed sign-ins (after a successful one).
     async fn clear_failures(&self, pool_id: &str, user_key: &str) -> Result<(), StoreError>;
+    /// Messages queued for `destination` in `pool_id` since `since_ms` (for the sending limits).
+    async fn messages_since(
+        &self,
+        pool_id: &str,
+        destination: &str,
+        since_ms: i64,
+    ) -> Result<i64, StoreError>;
     /// Marks challenge `id` answered; false if it already was (a replay).
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError>;
 }
@@ -307,6 +314,24 @@ impl AuthStore for SqlStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    async fn messages_since(
+        &self,
+        pool_id: &str,
+        destination: &str,
+        since_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE pool_id = $1 AND destination = $2 AND created_ms > $3",
+        )
+        .bind(pool_id)
+        .bind(destination)
+        .bind(since_ms)
+        .fetch_one(self.db())
+        .await
+        .map_err(backend)?;
+        row.try_get("n").map_err(backend)
     }
 
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
