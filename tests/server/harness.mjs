@@ -105,7 +105,7 @@ async function psql(user, db, sql) {
   });
 }
 
-async function createDatabase() {
+export async function createDatabase() {
   const name = `cognate_t_${randomBytes(6).toString('hex')}`;
   const errors = [];
   for (const user of PG_USERS) {
@@ -122,7 +122,7 @@ async function createDatabase() {
   );
 }
 
-async function dropDatabase(db) {
+export async function dropDatabase(db) {
   try {
     await psql(db.user, 'test', `DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`);
   } catch (err) {
@@ -353,7 +353,7 @@ export function suite(title, body) {
   }
 }
 
-function makeClient(endpoint, credentials) {
+export function makeClient(endpoint, credentials) {
   return new CognitoIdentityProviderClient({
     region: REGION,
     endpoint,
