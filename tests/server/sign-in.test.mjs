@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   AdminCreateUserCommand, AdminInitiateAuthCommand, AdminRespondToAuthChallengeCommand, AdminSetUserPasswordCommand,
   AdminAddUserToGroupCommand, CreateGroupCommand, AdminDisableUserCommand, GetUserCommand, GlobalSignOutCommand,
-  InitiateAuthCommand, RevokeTokenCommand, GetTokensFromRefreshTokenCommand,
+  InitiateAuthCommand, RevokeTokenCommand, GetTokensFromRefreshTokenCommand, AdminDeleteUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
@@ -110,6 +110,19 @@ for (const backend of backends()) {
       await rejectsWith(send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: RefreshToken } })), 'NotAuthorizedException');
       await rejectsWith(send(new GetUserCommand({ AccessToken })), 'NotAuthorizedException');
       await rejectsWith(send(new GetUserCommand({ AccessToken: `${AccessToken.slice(0, -4)}AAAA` })), 'NotAuthorizedException');
+    });
+
+    await t.test('a token of a deleted user does not work for a new user of the same name', async () => {
+      const name = uniq('reborn');
+      const make = async () => {
+        await send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: name, MessageAction: 'SUPPRESS' }));
+        await send(new AdminSetUserPasswordCommand({ UserPoolId: pool.Id, Username: name, Password: PASSWORD, Permanent: true }));
+        return (await send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD } }))).AuthenticationResult;
+      };
+      const old = await make();
+      await send(new AdminDeleteUserCommand({ UserPoolId: pool.Id, Username: name }));
+      await make();
+      await rejectsWith(send(new GetUserCommand({ AccessToken: old.AccessToken })), 'NotAuthorizedException');
     });
 
     await t.test('RevokeToken stops one sign-in, not the others', async () => {

@@ -171,7 +171,7 @@ impl Context {
     }
 
     /// Tokens for `user`, or the challenge their status calls for.
-    async fn finish(&self, svc: &Services, mut user: UserRecord) -> Result<Value, CognitoError> {
+    async fn finish(&self, svc: &Services, user: UserRecord) -> Result<Value, CognitoError> {
         match user.status.as_str() {
             "FORCE_CHANGE_PASSWORD" => {
                 let challenge = Challenge {
@@ -223,7 +223,6 @@ impl Context {
             origin_jti: uuid::Uuid::new_v4().to_string(),
         };
         let issued = issue(svc, &sign_in, self.lifetimes(), true).await?;
-        user.modified_ms = user.modified_ms.max(0);
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
     }
 }

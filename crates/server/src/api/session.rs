@@ -31,7 +31,9 @@ pub(super) async fn signed_in(svc: &Services, req: &Request) -> Result<SignedIn,
     let (pool, settings) = load_pool(svc, &token.pool_id).await?;
     let user = resolve(svc, &pool, &settings, &token.username)
         .await
-        .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
+        .ok()
+        .filter(|u| u.sub == token.sub)
+        .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
     if !user.enabled {
         return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
     }

@@ -178,6 +178,8 @@ pub struct AccessToken {
     pub pool_id: String,
     /// `username`.
     pub username: String,
+    /// `sub`: a user deleted and made again under the same name is another user.
+    pub sub: String,
     /// `client_id`.
     pub client_id: String,
     /// `origin_jti`.
@@ -233,6 +235,7 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
     Ok(AccessToken {
         pool_id,
         username: str_claim("username").ok_or_else(invalid)?,
+        sub: str_claim("sub").ok_or_else(invalid)?,
         client_id: str_claim("client_id").ok_or_else(invalid)?,
         origin_jti,
     })
