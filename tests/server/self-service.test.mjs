@@ -84,6 +84,15 @@ for (const backend of backends()) {
     const afterSignOut = await call((cb) => fresh.refreshSession(session.getRefreshToken(), cb)).catch((e) => e);
     assert.equal(afterSignOut.code, 'NotAuthorizedException');
 
+    // Unknown users: a client that hides them (the default) answers as if a code went out; a LEGACY
+    // client says the user does not exist.
+    const ask = (p, name) => new Promise((resolve) => new CognitoUser({ Username: name, Pool: p }).forgotPassword({
+      onSuccess: () => resolve('sent'), inputVerificationCode: () => resolve('sent'), onFailure: (e) => resolve(e.code) }));
+    assert.equal(await ask(pool, uniq('nobody')), 'sent');
+    const legacy = await createClient(server, poolInfo.Id, { PreventUserExistenceErrors: 'LEGACY' });
+    const legacyPool = new CognitoUserPool({ UserPoolId: poolInfo.Id, ClientId: legacy.ClientId, endpoint: server.endpoint });
+    assert.equal(await ask(legacyPool, uniq('nobody')), 'UserNotFoundException');
+
     // Codes to one address are limited: five an hour, then LimitExceededException.
     const limits = [];
     for (let i = 0; i < 7; i++) {

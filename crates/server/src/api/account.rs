@@ -195,16 +195,30 @@ pub async fn confirm_sign_up(svc: &Services, req: Request) -> Result<Value, Cogn
     Ok(json!({}))
 }
 
-/// ResendConfirmationCode.
-pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let ctx = context(svc, &req, false).await?;
+/// The context and user of a request for a code (ResendConfirmationCode, ForgotPassword); for an
+/// unknown user of a client that hides which users exist, the simulated answer to give instead.
+async fn code_request(
+    svc: &Services,
+    req: &Request,
+) -> Result<(Context, Result<UserRecord, Value>), CognitoError> {
+    let ctx = context(svc, req, false).await?;
     let username = req.string("Username")?;
     ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
-    let Some(user) = user_for(svc, &ctx, &username).await? else {
-        if ctx.hides_users() {
-            return Ok(json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) }));
+    match user_for(svc, &ctx, &username).await? {
+        Some(user) => Ok((ctx, Ok(user))),
+        None if ctx.hides_users() => {
+            let simulated = json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) });
+            Ok((ctx, Err(simulated)))
         }
-        return Err(user_not_found());
+        None => Err(user_not_found()),
+    }
+}
+
+/// ResendConfirmationCode.
+pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let (ctx, user) = match code_request(svc, &req).await? {
+        (ctx, Ok(user)) => (ctx, user),
+        (_, Err(simulated)) => return Ok(simulated),
     };
     if user.status != "UNCONFIRMED" {
         return Err(CognitoError::new(Exception::InvalidParameter, "User is already confirmed."));
@@ -224,14 +238,9 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
 
 /// ForgotPassword.
 pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let ctx = context(svc, &req, false).await?;
-    let username = req.string("Username")?;
-    ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
-    let Some(user) = user_for(svc, &ctx, &username).await? else {
-        if ctx.hides_users() {
-            return Ok(json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) }));
-        }
-        return Err(user_not_found());
+    let (ctx, user) = match code_request(svc, &req).await? {
+        (ctx, Ok(user)) => (ctx, user),
+        (_, Err(simulated)) => return Ok(simulated),
     };
     if !user.enabled {
         return Err(CognitoError::new(Exception::NotAuthorized, "User is disabled."));
