@@ -178,6 +178,15 @@ export async function startServer(backend) {
 
   const db = backend === 'postgres' ? await createDatabase() : null;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cognate-test-'));
+  return launch(backend, bin, dataDir, db, { fresh: true });
+}
+
+/**
+ * Runs `cognate serve` on `dataDir` (and `db`) until it is ready and returns its handle. `fresh`: the
+ * data dir and database were made for this call, so a failed start removes them; otherwise (a
+ * restart) they are left for the handle that owns them.
+ */
+async function launch(backend, bin, dataDir, db, { fresh }) {
   const dbArgs = db ? ['--database-url', db.url] : [];
 
   const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...dbArgs], {
@@ -237,8 +246,8 @@ export async function startServer(backend) {
   }).catch(async (err) => {
     child.kill('SIGKILL');
     await Promise.race([exitPromise, sleep(5000)]);
-    if (db) await dropDatabase(db);
-    await rm(dataDir, { recursive: true, force: true });
+    if (fresh && db) await dropDatabase(db);
+    if (fresh) await rm(dataDir, { recursive: true, force: true });
     throw err;
   });
 
@@ -252,14 +261,16 @@ export async function startServer(backend) {
       if (i >= 50) {
         child.kill('SIGKILL');
         await Promise.race([exitPromise, sleep(5000)]);
-        if (db) await dropDatabase(db);
-        await rm(dataDir, { recursive: true, force: true });
+        if (fresh && db) await dropDatabase(db);
+        if (fresh) await rm(dataDir, { recursive: true, force: true });
         throw new Error(`could not read ${path.join(dataDir, 'admin-credentials')}: ${err.message}`);
       }
       await sleep(100);
     }
   }
   const extraClients = [];
+  // Set once restart() has handed the data dir and database to a new handle.
+  let handedOver = false;
 
   const server = {
     backend,
@@ -292,12 +303,38 @@ export async function startServer(backend) {
         await exitPromise;
         clearTimeout(t);
       }
+      if (handedOver) return;
       if (db) await dropDatabase(db);
       await rm(dataDir, { recursive: true, force: true });
     },
     /** Set when the process died on its own (a crash) before stop(). */
     get exited() {
       return exited;
+    },
+    /** The server's process id. */
+    pid: child.pid,
+    /** Sends `signal` to the process (default SIGKILL); resolves with its { code, signal } once it exited. */
+    kill(signal = 'SIGKILL') {
+      if (!exited) child.kill(signal);
+      return exitPromise;
+    },
+    /** Resolves with the process's { code, signal } once it exited (by itself or after kill()). */
+    waitForExit() {
+      return exitPromise;
+    },
+    /**
+     * Starts a new server process on this one's data dir and database (so the same admin keys and
+     * master key) after this one's process has exited; returns the new handle, which from then on
+     * owns the data: this handle's stop() no longer removes it.
+     */
+    async restart() {
+      if (!exited) throw new Error('restart(): the server process is still running; kill() it first');
+      if (handedOver) throw new Error('restart(): this server was already restarted');
+      const next = await launch(backend, bin, dataDir, db, { fresh: false });
+      handedOver = true;
+      server.client.destroy();
+      for (const c of extraClients) c.destroy();
+      return next;
     },
   };
   return server;

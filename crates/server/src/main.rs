@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use cognate_server::api::Services;
 use cognate_server::config::{self, Config};
-use cognate_server::http::{AppState, app};
+use cognate_server::http::{self, AppState, app};
 use cognate_server::messenger::{self, SmtpSender};
 use cognate_server::seal::Sealer;
 use cognate_server::store::{SqlStore, Store};
@@ -162,10 +162,8 @@ async fn serve(
         AppState { services: services(&config, store, &key, public_url), admin_keys: Arc::new(admin_keys) };
     println!("cognate listening on http://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    http::serve(listener, app(state), shutdown_signal()).await;
+    Ok(())
 }
 
 /// The operations' dependencies.

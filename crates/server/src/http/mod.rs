@@ -2,6 +2,7 @@
 //! [`crate::api::dispatch`]. Handlers stay thin; errors become Cognito's JSON in one place.
 
 mod protocol;
+mod serve;
 mod wellknown;
 
 use std::sync::Arc;
@@ -13,6 +14,8 @@ use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
+
+pub use serve::serve;
 
 use crate::api::Services;
 use crate::config::AdminKey;
