@@ -7,8 +7,9 @@ use crate::Result;
 use crate::process::{command, tee};
 use crate::setup::{self, CHROMEDRIVER};
 
-/// Crates whose tests also run in headless Chromium.
-const BROWSER_CRATES: &[&str] = &["cognate-srp"];
+/// Crates whose tests also run in headless Chromium (with all their features, so cognate-jwt's
+/// WebCrypto backend is tested beside its RustCrypto one).
+const BROWSER_CRATES: &[&str] = &["cognate-srp", "cognate-jwt"];
 
 /// A suite's tally.
 struct Tally {
@@ -44,7 +45,7 @@ pub(crate) fn run() -> Result<bool> {
     tallies.push(cargo_tests("native tests", command("cargo").args(["test", "--workspace"]))?);
     for krate in BROWSER_CRATES {
         let mut cmd = command("cargo");
-        cmd.args(["test", "-p", krate, "--target", "wasm32-unknown-unknown"])
+        cmd.args(["test", "-p", krate, "--target", "wasm32-unknown-unknown", "--all-features"])
             .env("CHROMEDRIVER", CHROMEDRIVER);
         tallies.push(cargo_tests(&format!("browser tests {krate}"), &mut cmd)?);
     }
