@@ -4,12 +4,15 @@
 //!   version, Chromium and chromedriver, npm packages); quick when nothing is missing.
 //! - `test`: setup, then formatting, lints, native tests, browser tests, node suites; one closing line
 //!   per suite (`<suite>: N passed, N failed`), non-zero exit when anything failed.
+//! - `build-worker`: the edge verifier's wasm into `worker/build/` (then `npx wrangler dev` in
+//!   `worker/` runs it in workerd).
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
 //! - `bench server`: SRP sign-ins against a release server on SQLite and PostgreSQL; writes
 //!   `target/bench/server.json`.
 
 mod bench;
 mod bench_server;
+mod edge;
 mod process;
 mod setup;
 mod suites;
@@ -17,7 +20,8 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | test | bench srp | bench server>";
+const USAGE: &str =
+    "usage: cargo xtask <setup | test | build-worker | bench srp | bench server | bench edge>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -28,6 +32,10 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["setup"] => setup::run().map(|()| true),
         ["test"] => suites::run(),
+        ["build-worker"] => setup::run().and_then(|()| edge::build()).map(|out| {
+            println!("built {}", out.display());
+            true
+        }),
         ["bench", "srp"] => bench::srp().map(|()| true),
         ["bench", "server"] => bench_server::server().map(|()| true),
         _ => Err(USAGE.to_owned()),
