@@ -57,6 +57,13 @@ pub(crate) fn run() -> Result<bool> {
         passed: usize::from(server_built),
         failed: usize::from(!server_built),
     });
+    // The edge suite (tests/edge) runs the worker's wasm in workerd.
+    let worker_built = crate::edge::build().map_err(|e| eprintln!("build worker: {e}")).is_ok();
+    tallies.push(Tally {
+        suite: "build worker".to_owned(),
+        passed: usize::from(worker_built),
+        failed: usize::from(!worker_built),
+    });
     for dir in setup::npm_folders() {
         if let Some(tally) = node_suite(&dir)? {
             tallies.push(tally);
