@@ -90,7 +90,12 @@ async fn vectors_verify_with_webcrypto_in_the_browser() {
 #[test]
 fn every_one_character_mutation_is_refused() {
     let v: Vectors = serde_json::from_str(VECTORS).unwrap();
-    let cache = JwksCache::new(cognate_jwt::RustCrypto, NoFetch, CacheSettings::default(), [(v.issuer.clone(), String::new())]);
+    let cache = JwksCache::new(
+        cognate_jwt::RustCrypto,
+        NoFetch,
+        CacheSettings::default(),
+        [(v.issuer.clone(), String::new())],
+    );
     futures_executor::block_on(cache.preload(&v.issuer, v.jwks.to_string().as_bytes(), v.now)).unwrap();
     let verifier = Verifier::new(cache, ClientIds::Any, Duration::ZERO);
     let mut checked = 0;
