@@ -101,7 +101,10 @@ impl Config {
             clients,
             rules,
             origin,
-            realm: get("REALM").replace(['"', '\\'], ""),
+            realm: get("REALM")
+                .chars()
+                .filter(|c| (' '..='~').contains(c) && !matches!(c, '"' | '\\'))
+                .collect(),
             skew: seconds("CLOCK_SKEW_SECONDS")?.min(cognate_jwt::MAX_SKEW),
             jwks: CacheSettings {
                 ttl: seconds("JWKS_TTL_SECONDS")?,

@@ -51,6 +51,15 @@ pub enum Decision {
     },
 }
 
+/// A request that needs its token verified: what [`Gate::decide_now`] could not settle.
+#[derive(Debug)]
+pub struct Pending<'r> {
+    /// The bearer token.
+    pub token: &'r str,
+    rule: usize,
+    cors: Vec<HeaderPair>,
+}
+
 /// A verified token kept for reuse: its expiry is checked again on every hit.
 struct Remembered {
     claims: Rc<Verified<Claims>>,
@@ -103,52 +112,68 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
 
     /// Decides what to do with `req` at `now` (seconds since the epoch).
     pub async fn decide(&self, req: Request<'_>, now: f64) -> Decision {
+        match self.decide_now(req, now) {
+            Ok(decision) => decision,
+            Err(pending) => {
+                let verified = self.verifier.verify(pending.token, now).await;
+                let verified = verified.map(|claims| self.remember(pending.token, claims, now));
+                self.conclude(verified, pending)
+            }
+        }
+    }
+
+    /// Decides without waiting when it can: everything but a token not yet verified (which needs
+    /// WebCrypto, and maybe the JWKS, both asynchronous) is settled here, remembered tokens included.
+    pub fn decide_now<'r>(&self, req: Request<'r>, now: f64) -> Result<Decision, Pending<'r>> {
         if !is_unambiguous(req.path) {
-            return json(
+            return Ok(json(
                 400,
                 Vec::new(),
                 "invalid_request",
                 "the path has encoded slashes, dots or backslashes",
-            );
+            ));
         }
         if req.method.eq_ignore_ascii_case("OPTIONS")
             && let (Some(origin), Some(wanted)) = (req.origin, req.preflight_method)
         {
-            return self.preflight(req.path, origin, wanted);
+            return Ok(self.preflight(req.path, origin, wanted));
         }
-        let Some((route, rule)) = self.rules.iter().find(|(r, _)| r.matches(req.method, req.path)) else {
-            return json(404, Vec::new(), "not_found", "no route rule matches this request");
+        let Some(index) = self.rules.iter().position(|(r, _)| r.matches(req.method, req.path)) else {
+            return Ok(json(404, Vec::new(), "not_found", "no route rule matches this request"));
         };
+        let route = &self.rules[index].0;
         let cors = cors_headers(route, req.origin);
         if route.access == Access::Public {
-            return Decision::Forward { identity: Vec::new(), response: cors };
+            return Ok(Decision::Forward { identity: Vec::new(), response: cors });
         }
-        let realm = &self.config.realm;
         let Some(token) = req.authorization.and_then(bearer) else {
             let mut headers = cors;
-            headers.push(("www-authenticate", format!("Bearer realm=\"{realm}\"")));
-            return json(401, headers, "unauthorized", "a bearer token is required");
+            headers.push(("www-authenticate", format!("Bearer realm=\"{}\"", self.config.realm)));
+            return Ok(json(401, headers, "unauthorized", "a bearer token is required"));
         };
-        let checked = match self.verified(token, now).await {
-            Ok(claims) => rule.check(&claims).map(|()| claims),
-            Err(e) => Err(e),
-        };
-        match checked {
-            Ok(claims) => Decision::Forward { identity: identity(&claims), response: cors },
-            Err(e) => self.refusal(&e, route, cors),
+        let pending = Pending { token, rule: index, cors };
+        if self.config.token_cache_size > 0 {
+            let hit = self.tokens.borrow().get(token).filter(|r| now < r.until).map(|r| r.claims.clone());
+            if let Some(claims) = hit {
+                // Remembered, not trusted blindly: the expiry is checked again on every hit.
+                let verified = self.verifier.check_time(&claims, now).map(|()| claims);
+                return Ok(self.conclude(verified, pending));
+            }
+        }
+        Err(pending)
+    }
+
+    fn conclude(&self, verified: Result<Rc<Verified<Claims>>, Error>, pending: Pending<'_>) -> Decision {
+        let (route, rule) = &self.rules[pending.rule];
+        match verified.and_then(|claims| rule.check(&claims).map(|()| claims)) {
+            Ok(claims) => Decision::Forward { identity: identity(&claims), response: pending.cors },
+            Err(e) => self.refusal(&e, route, pending.cors),
         }
     }
 
-    async fn verified(&self, token: &str, now: f64) -> Result<Rc<Verified<Claims>>, Error> {
+    fn remember(&self, token: &str, claims: Verified<Claims>, now: f64) -> Rc<Verified<Claims>> {
+        let claims = Rc::new(claims);
         let size = self.config.token_cache_size;
-        if size > 0 {
-            let hit = self.tokens.borrow().get(token).filter(|r| now < r.until).map(|r| r.claims.clone());
-            if let Some(claims) = hit {
-                self.verifier.check_time(&claims, now)?;
-                return Ok(claims);
-            }
-        }
-        let claims = Rc::new(self.verifier.verify(token, now).await?);
         if size > 0 {
             let mut tokens = self.tokens.borrow_mut();
             if tokens.len() >= size {
@@ -158,7 +183,7 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
             let until = now + self.config.token_cache_ttl;
             tokens.insert(token.to_owned(), Remembered { claims: claims.clone(), until });
         }
-        Ok(claims)
+        claims
     }
 
     fn preflight(&self, path: &str, origin: &str, wanted: &str) -> Decision {
@@ -253,6 +278,11 @@ fn cors_headers(route: &RouteRule, origin: Option<&str>) -> Vec<HeaderPair> {
         ("vary", "Origin".to_owned()),
         ("access-control-expose-headers", "WWW-Authenticate".to_owned()),
     ]
+}
+
+/// The identity headers for claims (also used to warm the code paths up at start-up).
+pub fn identity_of(claims: &Claims) -> Vec<HeaderPair> {
+    identity(claims)
 }
 
 fn identity(claims: &Claims) -> Vec<HeaderPair> {

@@ -80,44 +80,59 @@ pub fn origin() -> Option<String> {
     })
 }
 
-/// The outcome of [`decide`]: `status` 0 means forward to the origin.
-#[wasm_bindgen]
-pub struct Outcome {
-    status: u16,
-    headers: Vec<String>,
-    response_headers: Vec<String>,
-    body: String,
+/// A decision as one string, which crosses into JavaScript in one piece and leaves nothing to free:
+/// four parts separated by U+0001 (status, headers, response headers, body), each header list being
+/// `name \n value \n name \n value...`. No header holds a control character and the body is JSON,
+/// whose strings escape them. Status 0: forward to the origin, with the headers as identity headers;
+/// otherwise answer with them.
+fn encode(decision: Decision) -> String {
+    let (status, headers, response, body) = match decision {
+        Decision::Forward { identity, response } => (0, identity, response, String::new()),
+        Decision::Respond { status, headers, body } => (status, headers, Vec::new(), body),
+    };
+    format!("{status}\u{1}{}\u{1}{}\u{1}{body}", flat(&headers), flat(&response))
 }
 
-#[wasm_bindgen]
-impl Outcome {
-    /// 0 to forward, otherwise the status to answer with.
-    #[wasm_bindgen(getter)]
-    pub fn status(&self) -> u16 {
-        self.status
+fn flat(pairs: &[(&'static str, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(name);
+        out.push('\n');
+        out.push_str(value);
     }
-    /// Flattened name, value pairs: identity headers when forwarding, else the response's headers.
-    #[wasm_bindgen(getter)]
-    pub fn headers(&self) -> Vec<String> {
-        self.headers.clone()
-    }
-    /// Flattened name, value pairs to add to the origin's response (CORS).
-    #[wasm_bindgen(getter, js_name = responseHeaders)]
-    pub fn response_headers(&self) -> Vec<String> {
-        self.response_headers.clone()
-    }
-    /// The body to answer with.
-    #[wasm_bindgen(getter)]
-    pub fn body(&self) -> String {
-        self.body.clone()
-    }
+    out
 }
 
-fn flat(pairs: Vec<(&'static str, String)>) -> Vec<String> {
-    pairs.into_iter().flat_map(|(k, v)| [k.to_owned(), v]).collect()
+fn gate() -> Option<Rc<Result<EdgeGate, String>>> {
+    GATE.with(|g| g.borrow().clone())
 }
 
-/// Decides one request.
+/// Decides one request without waiting, when it can (see `Gate::decide_now`); `undefined` when
+/// its token must be verified first: then call [`decide`]. The answer is encoded as [`encode`] says.
+#[wasm_bindgen(js_name = decideNow)]
+pub fn decide_now(
+    method: &str,
+    path: &str,
+    authorization: Option<String>,
+    origin: Option<String>,
+    preflight_method: Option<String>,
+) -> Option<String> {
+    let Some(gate) = gate() else { return Some(misconfigured()) };
+    let Ok(gate) = gate.as_ref() else { return Some(misconfigured()) };
+    let req = Request {
+        method,
+        path,
+        authorization: authorization.as_deref(),
+        origin: origin.as_deref(),
+        preflight_method: preflight_method.as_deref(),
+    };
+    gate.decide_now(req, cognate_jwt::now()).ok().map(encode)
+}
+
+/// Decides one request, verifying its token if need be; encoded as [`encode`] says.
 #[wasm_bindgen]
 pub async fn decide(
     method: String,
@@ -125,13 +140,9 @@ pub async fn decide(
     authorization: Option<String>,
     origin: Option<String>,
     preflight_method: Option<String>,
-) -> Outcome {
-    let Some(gate) = GATE.with(|g| g.borrow().clone()) else {
-        return misconfigured();
-    };
-    let Ok(gate) = gate.as_ref() else {
-        return misconfigured();
-    };
+) -> String {
+    let Some(gate) = gate() else { return misconfigured() };
+    let Ok(gate) = gate.as_ref() else { return misconfigured() };
     let req = Request {
         method: &method,
         path: &path,
@@ -139,24 +150,61 @@ pub async fn decide(
         origin: origin.as_deref(),
         preflight_method: preflight_method.as_deref(),
     };
-    match gate.decide(req, cognate_jwt::now()).await {
-        Decision::Forward { identity, response } => Outcome {
-            status: 0,
-            headers: flat(identity),
-            response_headers: flat(response),
-            body: String::new(),
-        },
-        Decision::Respond { status, headers, body } => {
-            Outcome { status, headers: flat(headers), response_headers: Vec::new(), body }
-        }
-    }
+    encode(gate.decide(req, cognate_jwt::now()).await)
 }
 
-fn misconfigured() -> Outcome {
-    Outcome {
+fn misconfigured() -> String {
+    let body =
+        r#"{"error":"misconfigured","message":"the edge verifier's configuration is invalid; see its log"}"#;
+    encode(Decision::Respond {
         status: 500,
-        headers: vec!["content-type".to_owned(), "application/json".to_owned()],
-        response_headers: Vec::new(),
-        body: r#"{"error":"misconfigured","message":"the edge verifier's configuration is invalid; see its log"}"#.to_owned(),
+        headers: vec![("content-type", "application/json".to_owned())],
+        body: body.to_owned(),
+    })
+}
+
+/// Runs the parsing paths once on made-up input, at module start-up, so the first real request
+/// does not pay for compiling and first-running them (workerd compiles wasm functions lazily).
+/// Start-up CPU is budgeted separately from requests (Workers allow 1 s for it).
+#[wasm_bindgen]
+pub fn warm() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let n = B64.encode([0xc5_u8; 256]);
+    let jwks = format!(
+        r#"{{"keys":[{{"kty":"RSA","kid":"warm","alg":"RS256","use":"sig","n":"{n}","e":"AQAB"}}]}}"#
+    );
+    let _ = cognate_jwt::Jwks::parse(jwks.as_bytes());
+    let header = B64.encode(r#"{"alg":"RS256","kid":"warm"}"#);
+    let claims = B64.encode(
+        r#"{"sub":"s","iss":"https://warm.invalid/p","client_id":"c","token_use":"access","scope":"a b","exp":1,"iat":0,"auth_time":0,"jti":"j","username":"u","cognito:groups":["g"]}"#,
+    );
+    let token = format!("{header}.{claims}.AAAA");
+    let config = Config::from_vars(|name| match name {
+        "ISSUERS" => Some("https://warm.invalid/p".to_owned()),
+        "CLIENT_IDS" => Some("c".to_owned()),
+        "ORIGIN" => Some("https://origin.invalid".to_owned()),
+        _ => None,
+    });
+    if let Ok(config) = config {
+        let gate = Gate::new(config, WebCrypto, JsFetcher);
+        let auth = format!("Bearer {token}");
+        let req = Request {
+            method: "GET",
+            path: "/warm",
+            authorization: Some(&auth),
+            origin: None,
+            preflight_method: None,
+        };
+        let _ = gate.decide_now(req, 0.0).map(encode);
+        let _ = gate.decide_now(Request { authorization: None, ..req }, 0.0).map(encode);
+        // The asynchronous half (WebCrypto import and verify) too, if the host allows it here.
+        wasm_bindgen_futures::spawn_local(async move {
+            if gate.jwks().preload("https://warm.invalid/p", jwks.as_bytes(), 0.0).await.is_ok() {
+                let req = Request { authorization: Some(&auth), ..Request::default() };
+                let _ = gate.decide(Request { method: "GET", path: "/warm", ..req }, 0.5).await;
+            }
+        });
     }
+    let _ = cognate_jwt::Unverified::parse(&token).map(|u| crate::gate::identity_of(u.claims()));
 }

@@ -9,6 +9,8 @@
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
 //! - `bench server`: SRP sign-ins against a release server on SQLite and PostgreSQL; writes
 //!   `target/bench/server.json`.
+//! - `bench edge`: the edge verifier against a worker using aws-jwt-verify, in workerd; writes
+//!   `target/bench/edge.json`.
 
 mod bench;
 mod bench_server;
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         }),
         ["bench", "srp"] => bench::srp().map(|()| true),
         ["bench", "server"] => bench_server::server().map(|()| true),
+        ["bench", "edge"] => edge::bench().map(|()| true),
         _ => Err(USAGE.to_owned()),
     };
     match outcome {
