@@ -243,3 +243,21 @@ fn identity_values_are_header_safe() {
     let claims = Claims { groups: vec!["a,b".into(), "c".into()], ..Claims::default() };
     assert_eq!(header(&identity(&claims), "x-cognate-groups"), Some("a%2Cb,c"));
 }
+
+#[test]
+fn only_unseen_tokens_wait_for_verification() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let gate = f.gate(RULES, &fetcher, true);
+    let tok = f.token("rs256 access token");
+    let pending = gate.decide_now(get("/api/a", Some(&tok)), f.now).unwrap_err();
+    assert_eq!(format!("Bearer {}", pending.token), tok);
+    assert!(gate.decide_now(get("/api/a", None), f.now).is_ok(), "no token: settled at once");
+    assert!(gate.decide_now(get("/health", None), f.now).is_ok(), "public: settled at once");
+    assert!(matches!(decide(&gate, get("/api/a", Some(&tok)), f.now), Decision::Forward { .. }));
+    assert!(matches!(gate.decide_now(get("/api/a", Some(&tok)), f.now + 1.0), Ok(Decision::Forward { .. })));
+    // A token that failed verification is not remembered: it waits (and fails) again.
+    let bad = f.token("payload swapped after signing");
+    assert_eq!(respond(decide(&gate, get("/api/a", Some(&bad)), f.now)).0, 401);
+    assert!(gate.decide_now(get("/api/a", Some(&bad)), f.now).is_err());
+}
