@@ -6,6 +6,11 @@
 //! come from a [`JwksCache`] (per-issuer, TTL, penalty window for unknown kids, merged fetches,
 //! timeouts); signatures are checked by a [`Backend`]: the RustCrypto crates ([`RustCrypto`],
 //! feature `rustcrypto`) or the host's WebCrypto (`WebCrypto`, feature `webcrypto`, wasm32).
+//!
+//! Tests: `tests/vectors.rs` checks tokens signed by Node's crypto (natively, and in headless
+//! Chromium with both backends); `fuzz/` is a cargo-fuzz target over the parsers and the verifier
+//! (`cargo install cargo-fuzz`, then in `crates/jwt`: `RUSTC_BOOTSTRAP=1 cargo fuzz run parse`; the
+//! bootstrap flag stands in for a nightly toolchain).
 
 mod backend;
 mod cache;
