@@ -11,6 +11,9 @@ use crate::setup::{self, CHROMEDRIVER};
 /// WebCrypto backend is tested beside its RustCrypto one).
 const BROWSER_CRATES: &[&str] = &["cognate-srp", "cognate-jwt"];
 
+/// Crates linted for wasm32 as well: the browser crates and the edge worker.
+const WASM_CRATES: &[&str] = &["cognate-srp", "cognate-jwt", "cognate-edge"];
+
 /// A suite's tally.
 struct Tally {
     suite: String,
@@ -28,7 +31,7 @@ pub(crate) fn run() -> Result<bool> {
             command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
         )?,
     ];
-    for krate in BROWSER_CRATES {
+    for krate in WASM_CRATES {
         let mut cmd = command("cargo");
         cmd.args([
             "clippy",
