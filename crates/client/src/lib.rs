@@ -1,0 +1,107 @@
+//! `cognate-client`: the SDK core. Sign-up, sign-in (Cognito's SRP by default, or the password
+//! flow), challenges, the session and its refresh, sign-out, against a Cognate server or AWS Cognito
+//! itself, written against three small traits so the same code runs natively (tests) and in the
+//! browser (`cognate-wasm`):
+//!
+//! - [`Transport`]: one Cognito call (`POST /` with `X-Amz-Target`);
+//! - [`TokenStore`]: where tokens live (memory, localStorage, ...), with the key layout
+//!   amazon-cognito-identity-js uses, so its users stay signed in when they switch;
+//! - [`Clock`]: the time, to refresh ahead of expiry allowing for the drift from the server's clock.
+
+mod account;
+mod auth;
+mod error;
+mod session;
+mod transport;
+
+pub use account::{CodeDelivery, SignUpResult};
+pub use auth::{NextStep, SignInFlow, SignInOutcome};
+pub use error::ClientError;
+pub use session::{Session, Tokens};
+pub use transport::{Clock, TokenStore, Transport};
+
+use futures_util::lock::Mutex as AsyncMutex;
+
+/// Where the client sends its calls and for which app client.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The user pool, `<region>_<id>`.
+    pub user_pool_id: String,
+    /// The app client.
+    pub client_id: String,
+    /// The app client's secret, for clients that have one (SECRET_HASH is then sent).
+    pub client_secret: Option<String>,
+    /// The endpoint; default `https://cognito-idp.<region>.amazonaws.com/`.
+    pub endpoint: Option<String>,
+}
+
+impl Config {
+    /// The endpoint calls go to.
+    #[must_use]
+    pub fn endpoint(&self) -> String {
+        self.endpoint.clone().unwrap_or_else(|| {
+            let region = self.user_pool_id.split('_').next().unwrap_or("us-east-1");
+            format!("https://cognito-idp.{region}.amazonaws.com/")
+        })
+    }
+}
+
+/// The SDK core.
+pub struct Client<T, S, C> {
+    config: Config,
+    transport: T,
+    store: S,
+    clock: C,
+    /// One refresh at a time in this client; `cognate-wasm` adds a Web Lock across tabs.
+    refreshing: AsyncMutex<()>,
+    /// The challenge a sign-in is waiting on.
+    pending: auth::PendingSlot,
+}
+
+impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
+    /// A client for `config`.
+    pub fn new(config: Config, transport: T, store: S, clock: C) -> Self {
+        Self {
+            config,
+            transport,
+            store,
+            clock,
+            refreshing: AsyncMutex::new(()),
+            pending: auth::PendingSlot::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The token store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// One Cognito operation: the response's JSON, or its Cognito error.
+    pub(crate) async fn call(
+        &self,
+        operation: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        let target = format!("AWSCognitoIdentityProviderService.{operation}");
+        let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body.to_string()).await?;
+        error::parse_response(status, &text)
+    }
+
+    /// `SECRET_HASH` for `username`, when the client has a secret.
+    pub(crate) fn secret_hash(&self, username: &str) -> Option<String> {
+        self.config
+            .client_secret
+            .as_deref()
+            .map(|secret| cognate_srp::secret_hash::secret_hash(secret, username, &self.config.client_id))
+    }
+}
