@@ -140,22 +140,26 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         if !self.needs_refresh(&session) {
             return Ok((session, false));
         }
-        match self.refresh_tokens(&session).await {
-            Ok(fresh) => Ok((fresh, true)),
-            Err(e) => {
-                if e.name == "NotAuthorizedException" || e.name == "RefreshTokenReuseException" {
-                    self.clear(&session.username);
-                }
-                Err(e)
-            }
-        }
+        self.refresh_or_clear(&session).await.map(|fresh| (fresh, true))
     }
 
     /// Forces a refresh regardless of expiry (still one at a time).
     pub async fn refresh_now(&self) -> Result<Session, ClientError> {
         let _turn = self.refreshing.lock().await;
         let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
-        self.refresh_tokens(&session).await
+        self.refresh_or_clear(&session).await
+    }
+
+    /// A refresh; a refresh token the server refuses (revoked, signed out, reused) ends the stored
+    /// session, so the app sees a signed-out user rather than one that fails on every call.
+    async fn refresh_or_clear(&self, session: &Session) -> Result<Session, ClientError> {
+        let refreshed = self.refresh_tokens(session).await;
+        if let Err(e) = &refreshed
+            && (e.name == "NotAuthorizedException" || e.name == "RefreshTokenReuseException")
+        {
+            self.clear(&session.username);
+        }
+        refreshed
     }
 
     /// GetTokensFromRefreshToken (rotation aware); InitiateAuth REFRESH_TOKEN_AUTH where the server

@@ -27,7 +27,12 @@ pub(crate) fn build() -> Result<PathBuf> {
     // wasm-opt from the npm package `binaryen` (Debian's breaks wasm-bindgen output).
     let bound = out.join("cognate_edge_bg.wasm");
     let wasm_opt = worker.join("node_modules/.bin/wasm-opt");
-    run(command(&wasm_opt.to_string_lossy()).arg("-Oz").arg(&bound).arg("-o").arg(&bound))?;
+    run(command(&wasm_opt.to_string_lossy())
+        .arg("-Oz")
+        .args(crate::sdk::WASM_FEATURES)
+        .arg(&bound)
+        .arg("-o")
+        .arg(&bound))?;
     Ok(out)
 }
 

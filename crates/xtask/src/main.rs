@@ -4,6 +4,7 @@
 //!   version, Chromium and chromedriver, npm packages); quick when nothing is missing.
 //! - `test`: setup, then formatting, lints, native tests, browser tests, node suites; one closing line
 //!   per suite (`<suite>: N passed, N failed`), non-zero exit when anything failed.
+//! - `build-sdk`: the npm package `cognate-auth` into `npm/dist/`.
 //! - `build-worker`: the edge verifier's wasm into `worker/build/` (then `npx wrangler dev` in
 //!   `worker/` runs it in workerd).
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
@@ -16,6 +17,7 @@ mod bench;
 mod bench_server;
 mod edge;
 mod process;
+mod sdk;
 mod setup;
 mod suites;
 
@@ -23,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | test | build-worker | bench srp | bench server | bench edge>";
+    "usage: cargo xtask <setup | test | build-sdk | build-worker | bench srp | bench server | bench edge>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -34,6 +36,10 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["setup"] => setup::run().map(|()| true),
         ["test"] => suites::run(),
+        ["build-sdk"] => setup::run().and_then(|()| sdk::build()).map(|out| {
+            println!("built {}", out.display());
+            true
+        }),
         ["build-worker"] => setup::run().and_then(|()| edge::build()).map(|out| {
             println!("built {}", out.display());
             true

@@ -1,0 +1,292 @@
+//! The exports `npm/src/index.js` calls. Every async call returns a Promise of JSON text, or rejects
+//! with an `Error` whose `name` is the Cognito exception name.
+
+use std::rc::Rc;
+
+use cognate_client::{
+    Client, ClientError, Clock, Config, NextStep, Session, SignInFlow, SignInOutcome, TokenStore, Transport,
+};
+use js_sys::{Function, Object, Promise, Reflect};
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &JsValue) -> Promise;
+}
+
+fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// `fetch`, as Cognito's JSON 1.1 protocol wants it.
+struct Fetch;
+
+impl Transport for Fetch {
+    async fn post(&self, endpoint: &str, target: &str, body: &str) -> Result<(u16, String), ClientError> {
+        let network = |e: JsValue| ClientError::new("NetworkError", describe(&e));
+        let headers = Object::new();
+        set(&headers, "content-type", &"application/x-amz-json-1.1".into());
+        set(&headers, "x-amz-target", &target.into());
+        let init = Object::new();
+        set(&init, "method", &"POST".into());
+        set(&init, "headers", &headers);
+        set(&init, "body", &body.into());
+        set(&init, "cache", &"no-store".into());
+        let response = JsFuture::from(global_fetch(endpoint, &init)).await.map_err(network)?;
+        let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
+        let text = Reflect::get(&response, &"text".into()).map_err(network)?;
+        let text: Function = text.dyn_into().map_err(network)?;
+        let promise: Promise = text.call0(&response).map_err(network)?.dyn_into().map_err(network)?;
+        let body = JsFuture::from(promise).await.map_err(network)?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok((status as u16, body.as_string().unwrap_or_default()))
+    }
+}
+
+/// Any object with `getItem`, `setItem` and `removeItem`.
+struct Storage(JsValue);
+
+impl Storage {
+    fn call(&self, method: &str, args: &[&JsValue]) -> Option<JsValue> {
+        let f: Function = Reflect::get(&self.0, &method.into()).ok()?.dyn_into().ok()?;
+        match args {
+            [a] => f.call1(&self.0, a).ok(),
+            [a, b] => f.call2(&self.0, a, b).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl TokenStore for Storage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.call("getItem", &[&key.into()]).and_then(|v| v.as_string())
+    }
+    fn set(&self, key: &str, value: &str) {
+        self.call("setItem", &[&key.into(), &value.into()]);
+    }
+    fn remove(&self, key: &str) {
+        self.call("removeItem", &[&key.into()]);
+    }
+}
+
+struct DateClock;
+
+impl Clock for DateClock {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+}
+
+type Core = Client<Fetch, Storage, DateClock>;
+
+fn js_error(e: &ClientError) -> JsValue {
+    let error = js_sys::Error::new(&e.message);
+    error.set_name(&e.name);
+    error.into()
+}
+
+fn session_json(s: &Session) -> Value {
+    json!({
+        "username": s.username,
+        "idToken": s.tokens.id_token,
+        "accessToken": s.tokens.access_token,
+        "refreshToken": s.tokens.refresh_token,
+        "idTokenClaims": s.id_claims,
+        "accessTokenClaims": s.access_claims,
+    })
+}
+
+fn outcome_json(outcome: &SignInOutcome) -> Value {
+    match outcome {
+        SignInOutcome::SignedIn(s) => {
+            json!({ "isSignedIn": true, "nextStep": { "signInStep": "DONE" }, "session": session_json(s) })
+        }
+        SignInOutcome::Next(NextStep::NewPasswordRequired { required_attributes }) => json!({
+            "isSignedIn": false,
+            "nextStep": { "signInStep": "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED", "missingAttributes": required_attributes },
+        }),
+        SignInOutcome::Next(NextStep::Challenge { name, parameters }) => json!({
+            "isSignedIn": false,
+            "nextStep": { "signInStep": step_name(name), "challengeName": name, "challengeParameters": parameters },
+        }),
+    }
+}
+
+/// Amplify's names for the steps, so apps moving from it read familiar values.
+fn step_name(challenge: &str) -> &'static str {
+    match challenge {
+        "SOFTWARE_TOKEN_MFA" => "CONFIRM_SIGN_IN_WITH_TOTP_CODE",
+        "SMS_MFA" | "SMS_OTP" => "CONFIRM_SIGN_IN_WITH_SMS_CODE",
+        "EMAIL_OTP" => "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+        "SELECT_MFA_TYPE" => "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
+        "MFA_SETUP" => "CONTINUE_SIGN_IN_WITH_TOTP_SETUP",
+        _ => "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE",
+    }
+}
+
+/// The engine behind `CognateAuth` in npm/src/index.js.
+#[wasm_bindgen]
+pub struct Engine {
+    core: Rc<Core>,
+}
+
+fn run<F>(core: &Rc<Core>, f: impl FnOnce(Rc<Core>) -> F + 'static) -> Promise
+where
+    F: std::future::Future<Output = Result<Value, ClientError>> + 'static,
+{
+    let core = core.clone();
+    future_to_promise(async move {
+        match f(core).await {
+            Ok(v) => Ok(JsValue::from_str(&v.to_string())),
+            Err(e) => Err(js_error(&e)),
+        }
+    })
+}
+
+fn attrs(json: &str) -> Result<Vec<(String, String)>, ClientError> {
+    crate::attributes(json)
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// An engine for a pool and app client; `storage` is an object with getItem/setItem/removeItem.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        user_pool_id: String,
+        client_id: String,
+        client_secret: Option<String>,
+        endpoint: Option<String>,
+        storage: JsValue,
+    ) -> Engine {
+        let config = Config { user_pool_id, client_id, client_secret, endpoint };
+        Engine { core: Rc::new(Client::new(config, Fetch, Storage(storage), DateClock)) }
+    }
+
+    /// SignUp; `attributes` is a JSON object of strings.
+    #[wasm_bindgen(js_name = signUp)]
+    pub fn sign_up(&self, username: String, password: String, attributes: String) -> Promise {
+        run(&self.core, |c| async move {
+            let r = c.sign_up(&username, &password, &attrs(&attributes)?).await?;
+            let delivery = r.delivery.map(|d| json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute }));
+            Ok(json!({ "userSub": r.user_sub, "userConfirmed": r.confirmed, "codeDelivery": delivery }))
+        })
+    }
+
+    /// ConfirmSignUp.
+    #[wasm_bindgen(js_name = confirmSignUp)]
+    pub fn confirm_sign_up(&self, username: String, code: String) -> Promise {
+        run(&self.core, |c| async move { c.confirm_sign_up(&username, &code).await.map(|()| Value::Null) })
+    }
+
+    /// ResendConfirmationCode.
+    #[wasm_bindgen(js_name = resendSignUpCode)]
+    pub fn resend_sign_up_code(&self, username: String) -> Promise {
+        run(&self.core, |c| async move { c.resend_sign_up_code(&username).await.map(|_| Value::Null) })
+    }
+
+    /// Sign-in by SRP (`password_flow` false) or USER_PASSWORD_AUTH.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&self, username: String, password: String, password_flow: bool) -> Promise {
+        let flow = if password_flow { SignInFlow::Password } else { SignInFlow::Srp };
+        run(&self.core, move |c| async move {
+            c.sign_in(&username, &password, flow).await.map(|o| outcome_json(&o))
+        })
+    }
+
+    /// Answers the pending challenge.
+    #[wasm_bindgen(js_name = confirmSignIn)]
+    pub fn confirm_sign_in(&self, answer: String, attributes: String) -> Promise {
+        run(&self.core, |c| async move {
+            c.confirm_sign_in(&answer, &attrs(&attributes)?).await.map(|o| outcome_json(&o))
+        })
+    }
+
+    /// ForgotPassword.
+    #[wasm_bindgen(js_name = forgotPassword)]
+    pub fn forgot_password(&self, username: String) -> Promise {
+        run(&self.core, |c| async move { c.forgot_password(&username).await.map(|_| Value::Null) })
+    }
+
+    /// ConfirmForgotPassword.
+    #[wasm_bindgen(js_name = confirmForgotPassword)]
+    pub fn confirm_forgot_password(&self, username: String, code: String, new_password: String) -> Promise {
+        run(&self.core, |c| async move {
+            c.confirm_forgot_password(&username, &code, &new_password).await.map(|()| Value::Null)
+        })
+    }
+
+    /// ChangePassword.
+    #[wasm_bindgen(js_name = changePassword)]
+    pub fn change_password(&self, old: String, new: String) -> Promise {
+        run(&self.core, |c| async move { c.change_password(&old, &new).await.map(|()| Value::Null) })
+    }
+
+    /// GetUser's attributes.
+    #[wasm_bindgen(js_name = fetchUserAttributes)]
+    pub fn fetch_user_attributes(&self) -> Promise {
+        run(&self.core, |c| async move { c.fetch_user_attributes().await.map(Value::Object) })
+    }
+
+    /// UpdateUserAttributes.
+    #[wasm_bindgen(js_name = updateUserAttributes)]
+    pub fn update_user_attributes(&self, attributes: String) -> Promise {
+        run(&self.core, |c| async move {
+            let sent = c.update_user_attributes(&attrs(&attributes)?).await?;
+            Ok(Value::Array(sent.into_iter().map(|d| json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute })).collect()))
+        })
+    }
+
+    /// VerifyUserAttribute.
+    #[wasm_bindgen(js_name = confirmUserAttribute)]
+    pub fn confirm_user_attribute(&self, attribute: String, code: String) -> Promise {
+        run(
+            &self.core,
+            |c| async move { c.confirm_user_attribute(&attribute, &code).await.map(|()| Value::Null) },
+        )
+    }
+
+    /// DeleteUser.
+    #[wasm_bindgen(js_name = deleteUser)]
+    pub fn delete_user(&self) -> Promise {
+        run(&self.core, |c| async move { c.delete_user().await.map(|()| Value::Null) })
+    }
+
+    /// Sign-out, local (revoking the refresh token) or global.
+    #[wasm_bindgen(js_name = signOut)]
+    pub fn sign_out(&self, global: bool) -> Promise {
+        run(&self.core, move |c| async move { c.sign_out(global).await.map(|()| Value::Null) })
+    }
+
+    /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
+    #[wasm_bindgen(js_name = storedSession)]
+    pub fn stored_session(&self) -> String {
+        match self.core.stored_session() {
+            Some(s) => {
+                let mut v = session_json(&s);
+                v["needsRefresh"] = json!(self.core.needs_refresh(&s));
+                v.to_string()
+            }
+            None => "null".to_owned(),
+        }
+    }
+
+    /// Refreshes if the stored session still needs it (`force`: regardless); JSON of the session
+    /// and `refreshed`. Call it inside the cross-tab lock.
+    pub fn refresh(&self, force: bool) -> Promise {
+        run(&self.core, move |c| async move {
+            let (session, refreshed) =
+                if force { (c.refresh_now().await?, true) } else { c.refresh().await? };
+            let mut v = session_json(&session);
+            v["refreshed"] = json!(refreshed);
+            Ok(v)
+        })
+    }
+}

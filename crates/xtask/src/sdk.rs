@@ -1,0 +1,53 @@
+//! `cargo xtask build-sdk`: the npm package `cognate-auth` in `npm/dist/`.
+
+use std::fs;
+use std::path::PathBuf;
+
+use crate::Result;
+use crate::bench::target_dir;
+use crate::process::{command, run};
+
+/// The wasm features Rust's wasm32 target emits, which wasm-opt must be told about.
+pub(crate) const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds npm/dist: the engine (wasm-bindgen, then wasm-opt -Oz from npm's binaryen) and the
+/// typed entry from npm/src. Returns the folder.
+pub(crate) fn build() -> Result<PathBuf> {
+    let npm = crate::root().join("npm");
+    let dist = npm.join("dist");
+    let _ = fs::remove_dir_all(&dist);
+    run(command("cargo").args([
+        "build",
+        "-p",
+        "cognate-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "sdk-release",
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/sdk-release/cognate_wasm.wasm");
+    run(command("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&dist)
+        .arg(&wasm))?;
+    let bound = dist.join("cognate_wasm_bg.wasm");
+    let wasm_opt = crate::root().join("worker/node_modules/.bin/wasm-opt");
+    run(command(&wasm_opt.to_string_lossy())
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .args(["--strip-debug", "--strip-producers"])
+        .arg(&bound)
+        .arg("-o")
+        .arg(&bound))?;
+    for file in ["index.js", "index.d.ts"] {
+        fs::copy(npm.join("src").join(file), dist.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(dist)
+}
