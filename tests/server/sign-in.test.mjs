@@ -97,6 +97,15 @@ for (const backend of backends()) {
       assert.equal(err.message, 'Incorrect username or password.');
     });
 
+    await t.test('amazon-cognito-identity-js refreshes its session (it sends DEVICE_KEY: null)', async () => {
+      const { session, user } = await idjsSignIn(server, pool.Id, client.ClientId, username, PASSWORD);
+      const fresh = await new Promise((resolve, reject) => {
+        user.refreshSession(session.getRefreshToken(), (err, s) => (err ? reject(err) : resolve(s)));
+      });
+      assert.ok(fresh.isValid());
+      assert.notEqual(fresh.getAccessToken().getJwtToken(), session.getAccessToken().getJwtToken());
+    });
+
     await t.test('refresh, GetUser, GlobalSignOut: after it, refresh and the access token fail', async () => {
       const first = await send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }));
       const { AccessToken, RefreshToken } = first.AuthenticationResult;

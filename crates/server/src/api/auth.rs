@@ -270,8 +270,11 @@ async fn succeeded(svc: &Services, user: &UserRecord, failures: i64) -> Result<(
     Ok(())
 }
 
+/// A map of string parameters. A `null` value counts as absent: amazon-cognito-identity-js sends
+/// `DEVICE_KEY: null` when refreshing without a remembered device, and Cognito accepts it.
 fn parameters(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
-    Ok(req.opt(member)?.unwrap_or_default())
+    let map: BTreeMap<String, Option<String>> = req.opt(member)?.unwrap_or_default();
+    Ok(map.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
 }
 
 fn param<'p>(params: &'p BTreeMap<String, String>, name: &str) -> Result<&'p str, CognitoError> {
