@@ -10,6 +10,8 @@
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
 //! - `bench server`: SRP sign-ins against a release server on SQLite and PostgreSQL; writes
 //!   `target/bench/server.json`.
+//! - `bench sdk`: the SDK's basic-flow bundle size and SRP sign-in time in Chromium beside
+//!   amazon-cognito-identity-js; writes `target/bench/sdk.json`.
 //! - `bench edge`: the edge verifier against a worker using aws-jwt-verify, in workerd; writes
 //!   `target/bench/edge.json`.
 
@@ -24,8 +26,7 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | test | build-sdk | build-worker | bench srp | bench server | bench edge>";
+const USAGE: &str = "usage: cargo xtask <setup | test | build-sdk | build-worker | bench srp | bench server | bench edge | bench sdk>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         ["bench", "srp"] => bench::srp().map(|()| true),
         ["bench", "server"] => bench_server::server().map(|()| true),
         ["bench", "edge"] => edge::bench().map(|()| true),
+        ["bench", "sdk"] => sdk::bench().map(|()| true),
         _ => Err(USAGE.to_owned()),
     };
     match outcome {

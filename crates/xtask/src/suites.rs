@@ -12,7 +12,8 @@ use crate::setup::{self, CHROMEDRIVER};
 const BROWSER_CRATES: &[&str] = &["cognate-srp", "cognate-jwt"];
 
 /// Crates linted for wasm32 as well: the browser crates and the edge worker.
-const WASM_CRATES: &[&str] = &["cognate-srp", "cognate-jwt", "cognate-edge"];
+const WASM_CRATES: &[&str] =
+    &["cognate-srp", "cognate-jwt", "cognate-edge", "cognate-client", "cognate-wasm"];
 
 /// A suite's tally.
 struct Tally {
@@ -59,6 +60,13 @@ pub(crate) fn run() -> Result<bool> {
         suite: "build cognate".to_owned(),
         passed: usize::from(server_built),
         failed: usize::from(!server_built),
+    });
+    // The SDK suite (tests/sdk) loads the built package in Chromium.
+    let sdk_built = crate::sdk::build().map_err(|e| eprintln!("build sdk: {e}")).is_ok();
+    tallies.push(Tally {
+        suite: "build sdk".to_owned(),
+        passed: usize::from(sdk_built),
+        failed: usize::from(!sdk_built),
     });
     // The edge suite (tests/edge) runs the worker's wasm in workerd.
     let worker_built = crate::edge::build().map_err(|e| eprintln!("build worker: {e}")).is_ok();
