@@ -162,9 +162,11 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         Ok(SignInOutcome::Next(match name {
             "NEW_PASSWORD_REQUIRED" => {
                 let required = text(&parameters, "requiredAttributes")
-                    .and_then(|r| serde_json::from_str::<Vec<String>>(r).ok())
+                    .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                    .and_then(|v| v.as_array().cloned())
                     .unwrap_or_default()
-                    .into_iter()
+                    .iter()
+                    .filter_map(Value::as_str)
                     .map(|a| a.trim_start_matches("userAttributes.").to_owned())
                     .collect();
                 crate::NextStep::NewPasswordRequired { required_attributes: required }

@@ -79,7 +79,9 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             .ok_or_else(|| ClientError::invalid_response("has an access token without username"))?
             .to_owned();
         let clock_drift = number(&access_claims, "iat") - self.clock.now_ms() / 1000.0;
-        let drift = format!("{}", clock_drift.round());
+        // Whole seconds, written as an integer: no float formatting code in the browser build.
+        #[allow(clippy::cast_possible_truncation)]
+        let drift = (clock_drift.round() as i64).to_string();
         for (name, value) in [
             ("idToken", &id_token),
             ("accessToken", &access_token),
@@ -102,7 +104,8 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             access_token: get("accessToken")?,
             refresh_token: get("refreshToken")?,
         };
-        let clock_drift = get("clockDrift").and_then(|d| d.parse().ok()).unwrap_or(0.0);
+        #[allow(clippy::cast_precision_loss)]
+        let clock_drift = get("clockDrift").and_then(|d| d.parse::<i64>().ok()).map_or(0.0, |d| d as f64);
         Some(Session {
             id_claims: claims(&tokens.id_token)?,
             access_claims: claims(&tokens.access_token)?,

@@ -15,6 +15,24 @@ const ROWS = 8;
 const COMB_COLS = [33, 130];
 const combs = new Map();
 
+/**
+ * One field operation, all values as hex: "rem" x mod n, "mul" x·y mod n, "sub" x−y mod n (never
+ * negative), "add" x+y mod n, "muladd" x·y+z over the integers. Returns lowercase hex.
+ */
+export function fieldHex(op, xHex, yHex, zHex, modHex) {
+  const n = BigInt('0x' + modHex);
+  const x = BigInt('0x' + xHex);
+  const y = BigInt('0x' + yHex);
+  switch (op) {
+    case 'rem': return (x % n).toString(16);
+    case 'mul': return ((x % n) * (y % n) % n).toString(16);
+    case 'sub': return ((((x % n) - (y % n)) % n + n) % n).toString(16);
+    case 'add': return (((x % n) + (y % n)) % n).toString(16);
+    case 'muladd': return (x * y + BigInt('0x' + zHex)).toString(16);
+    default: throw new Error(`unknown field operation ${op}`);
+  }
+}
+
 /** base^exp mod modulus, all three as hex; returns lowercase hex without padding. */
 export function modPowHex(baseHex, expHex, modHex) {
   const n = BigInt('0x' + modHex);

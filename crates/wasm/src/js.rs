@@ -138,17 +138,73 @@ pub struct Engine {
     core: Rc<Core>,
 }
 
-fn run<F>(core: &Rc<Core>, f: impl FnOnce(Rc<Core>) -> F + 'static) -> Promise
-where
-    F: std::future::Future<Output = Result<Value, ClientError>> + 'static,
-{
-    let core = core.clone();
-    future_to_promise(async move {
-        match f(core).await {
-            Ok(v) => Ok(JsValue::from_str(&v.to_string())),
-            Err(e) => Err(js_error(&e)),
+/// The asynchronous operations. They all run through one `async fn` ([`dispatch`]), so the wasm
+/// carries one future and one Promise adapter rather than one of each per operation (about 30 KB).
+#[derive(Clone, Copy)]
+enum Op {
+    SignUp,
+    ConfirmSignUp,
+    ResendSignUpCode,
+    SignIn,
+    SignInWithPassword,
+    ConfirmSignIn,
+    ForgotPassword,
+    ConfirmForgotPassword,
+    ChangePassword,
+    FetchUserAttributes,
+    UpdateUserAttributes,
+    ConfirmUserAttribute,
+    DeleteUser,
+    SignOut,
+    SignOutGlobally,
+    Refresh,
+    ForceRefresh,
+}
+
+fn delivery_json(d: cognate_client::CodeDelivery) -> Value {
+    json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute })
+}
+
+async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>) -> Result<Value, ClientError> {
+    let arg = |i: usize| args.get(i).map_or("", String::as_str);
+    let done = |()| Value::Null;
+    match op {
+        Op::SignUp => {
+            let r = c.sign_up(arg(0), arg(1), &attrs(arg(2))?).await?;
+            Ok(
+                json!({ "userSub": r.user_sub, "userConfirmed": r.confirmed, "codeDelivery": r.delivery.map(delivery_json) }),
+            )
         }
-    })
+        Op::ConfirmSignUp => c.confirm_sign_up(arg(0), arg(1)).await.map(done),
+        Op::ResendSignUpCode => c.resend_sign_up_code(arg(0)).await.map(|_| Value::Null),
+        Op::SignIn => c.sign_in(arg(0), arg(1), SignInFlow::Srp).await.map(|o| outcome_json(&o)),
+        Op::SignInWithPassword => {
+            c.sign_in(arg(0), arg(1), SignInFlow::Password).await.map(|o| outcome_json(&o))
+        }
+        Op::ConfirmSignIn => c.confirm_sign_in(arg(0), &attrs(arg(1))?).await.map(|o| outcome_json(&o)),
+        Op::ForgotPassword => c.forgot_password(arg(0)).await.map(|_| Value::Null),
+        Op::ConfirmForgotPassword => c.confirm_forgot_password(arg(0), arg(1), arg(2)).await.map(done),
+        Op::ChangePassword => c.change_password(arg(0), arg(1)).await.map(done),
+        Op::FetchUserAttributes => c.fetch_user_attributes().await.map(Value::Object),
+        Op::UpdateUserAttributes => {
+            let sent = c.update_user_attributes(&attrs(arg(0))?).await?;
+            Ok(Value::Array(sent.into_iter().map(delivery_json).collect()))
+        }
+        Op::ConfirmUserAttribute => c.confirm_user_attribute(arg(0), arg(1)).await.map(done),
+        Op::DeleteUser => c.delete_user().await.map(done),
+        Op::SignOut => c.sign_out(false).await.map(done),
+        Op::SignOutGlobally => c.sign_out(true).await.map(done),
+        Op::Refresh | Op::ForceRefresh => {
+            let (session, refreshed) = if matches!(op, Op::ForceRefresh) {
+                (c.refresh_now().await?, true)
+            } else {
+                c.refresh().await?
+            };
+            let mut v = session_json(&session);
+            v["refreshed"] = json!(refreshed);
+            Ok(v)
+        }
+    }
 }
 
 fn attrs(json: &str) -> Result<Vec<(String, String)>, ClientError> {
@@ -170,99 +226,92 @@ impl Engine {
         Engine { core: Rc::new(Client::new(config, Fetch, Storage(storage), DateClock)) }
     }
 
+    fn run(&self, op: Op, args: Vec<String>) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            match dispatch(core, op, args).await {
+                Ok(v) => Ok(JsValue::from_str(&v.to_string())),
+                Err(e) => Err(js_error(&e)),
+            }
+        })
+    }
+
     /// SignUp; `attributes` is a JSON object of strings.
     #[wasm_bindgen(js_name = signUp)]
     pub fn sign_up(&self, username: String, password: String, attributes: String) -> Promise {
-        run(&self.core, |c| async move {
-            let r = c.sign_up(&username, &password, &attrs(&attributes)?).await?;
-            let delivery = r.delivery.map(|d| json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute }));
-            Ok(json!({ "userSub": r.user_sub, "userConfirmed": r.confirmed, "codeDelivery": delivery }))
-        })
+        self.run(Op::SignUp, vec![username, password, attributes])
     }
 
     /// ConfirmSignUp.
     #[wasm_bindgen(js_name = confirmSignUp)]
     pub fn confirm_sign_up(&self, username: String, code: String) -> Promise {
-        run(&self.core, |c| async move { c.confirm_sign_up(&username, &code).await.map(|()| Value::Null) })
+        self.run(Op::ConfirmSignUp, vec![username, code])
     }
 
     /// ResendConfirmationCode.
     #[wasm_bindgen(js_name = resendSignUpCode)]
     pub fn resend_sign_up_code(&self, username: String) -> Promise {
-        run(&self.core, |c| async move { c.resend_sign_up_code(&username).await.map(|_| Value::Null) })
+        self.run(Op::ResendSignUpCode, vec![username])
     }
 
     /// Sign-in by SRP (`password_flow` false) or USER_PASSWORD_AUTH.
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(&self, username: String, password: String, password_flow: bool) -> Promise {
-        let flow = if password_flow { SignInFlow::Password } else { SignInFlow::Srp };
-        run(&self.core, move |c| async move {
-            c.sign_in(&username, &password, flow).await.map(|o| outcome_json(&o))
-        })
+        self.run(if password_flow { Op::SignInWithPassword } else { Op::SignIn }, vec![username, password])
     }
 
     /// Answers the pending challenge.
     #[wasm_bindgen(js_name = confirmSignIn)]
     pub fn confirm_sign_in(&self, answer: String, attributes: String) -> Promise {
-        run(&self.core, |c| async move {
-            c.confirm_sign_in(&answer, &attrs(&attributes)?).await.map(|o| outcome_json(&o))
-        })
+        self.run(Op::ConfirmSignIn, vec![answer, attributes])
     }
 
     /// ForgotPassword.
     #[wasm_bindgen(js_name = forgotPassword)]
     pub fn forgot_password(&self, username: String) -> Promise {
-        run(&self.core, |c| async move { c.forgot_password(&username).await.map(|_| Value::Null) })
+        self.run(Op::ForgotPassword, vec![username])
     }
 
     /// ConfirmForgotPassword.
     #[wasm_bindgen(js_name = confirmForgotPassword)]
     pub fn confirm_forgot_password(&self, username: String, code: String, new_password: String) -> Promise {
-        run(&self.core, |c| async move {
-            c.confirm_forgot_password(&username, &code, &new_password).await.map(|()| Value::Null)
-        })
+        self.run(Op::ConfirmForgotPassword, vec![username, code, new_password])
     }
 
     /// ChangePassword.
     #[wasm_bindgen(js_name = changePassword)]
     pub fn change_password(&self, old: String, new: String) -> Promise {
-        run(&self.core, |c| async move { c.change_password(&old, &new).await.map(|()| Value::Null) })
+        self.run(Op::ChangePassword, vec![old, new])
     }
 
     /// GetUser's attributes.
     #[wasm_bindgen(js_name = fetchUserAttributes)]
     pub fn fetch_user_attributes(&self) -> Promise {
-        run(&self.core, |c| async move { c.fetch_user_attributes().await.map(Value::Object) })
+        self.run(Op::FetchUserAttributes, Vec::new())
     }
 
     /// UpdateUserAttributes.
     #[wasm_bindgen(js_name = updateUserAttributes)]
     pub fn update_user_attributes(&self, attributes: String) -> Promise {
-        run(&self.core, |c| async move {
-            let sent = c.update_user_attributes(&attrs(&attributes)?).await?;
-            Ok(Value::Array(sent.into_iter().map(|d| json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute })).collect()))
-        })
+        self.run(Op::UpdateUserAttributes, vec![attributes])
     }
 
     /// VerifyUserAttribute.
     #[wasm_bindgen(js_name = confirmUserAttribute)]
     pub fn confirm_user_attribute(&self, attribute: String, code: String) -> Promise {
-        run(
-            &self.core,
-            |c| async move { c.confirm_user_attribute(&attribute, &code).await.map(|()| Value::Null) },
-        )
+        self.run(Op::ConfirmUserAttribute, vec![attribute, code])
     }
 
     /// DeleteUser.
     #[wasm_bindgen(js_name = deleteUser)]
     pub fn delete_user(&self) -> Promise {
-        run(&self.core, |c| async move { c.delete_user().await.map(|()| Value::Null) })
+        self.run(Op::DeleteUser, Vec::new())
     }
 
     /// Sign-out, local (revoking the refresh token) or global.
     #[wasm_bindgen(js_name = signOut)]
     pub fn sign_out(&self, global: bool) -> Promise {
-        run(&self.core, move |c| async move { c.sign_out(global).await.map(|()| Value::Null) })
+        self.run(if global { Op::SignOutGlobally } else { Op::SignOut }, Vec::new())
     }
 
     /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
@@ -281,12 +330,6 @@ impl Engine {
     /// Refreshes if the stored session still needs it (`force`: regardless); JSON of the session
     /// and `refreshed`. Call it inside the cross-tab lock.
     pub fn refresh(&self, force: bool) -> Promise {
-        run(&self.core, move |c| async move {
-            let (session, refreshed) =
-                if force { (c.refresh_now().await?, true) } else { c.refresh().await? };
-            let mut v = session_json(&session);
-            v["refreshed"] = json!(refreshed);
-            Ok(v)
-        })
+        self.run(if force { Op::ForceRefresh } else { Op::Refresh }, Vec::new())
     }
 }

@@ -23,8 +23,11 @@ pub fn attributes(json: &str) -> Result<Vec<(String, String)>, cognate_client::C
             "attributes must be an object of strings",
         )
     };
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).map_err(|_| bad())?;
-    map.into_iter().map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())).ok_or_else(bad)).collect()
+    // Parsed as a Value, never into a typed shape: serde's typed errors would pull float formatting
+    // into the browser build.
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|_| bad())?;
+    let map = value.as_object().ok_or_else(bad)?;
+    map.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())).ok_or_else(bad)).collect()
 }
 
 #[cfg(test)]
