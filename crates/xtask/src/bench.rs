@@ -86,3 +86,23 @@ fn merge_json_line(lines: &[String], figures: &mut Map<String, Value>) -> Result
     figures.extend(object);
     Ok(())
 }
+
+/// The figures a benchmark script printed (its last JSON line), written pretty to
+/// `target/bench/<name>.json` and listed; returned for the budget lines.
+pub(crate) fn record(name: &str, lines: &[String]) -> Result<Map<String, Value>> {
+    let mut figures = Map::new();
+    merge_json_line(lines, &mut figures)?;
+    let file = target_dir().join("bench").join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(&Value::Object(figures.clone())).map_err(|e| e.to_string())?;
+    fs::write(&file, format!("{json}\n")).map_err(|e| format!("{}: {e}", file.display()))?;
+    println!("\n{name} benchmark → {}", file.display());
+    for (key, value) in &figures {
+        println!("  {key:<28} {value}");
+    }
+    Ok(figures)
+}
+
+/// Prints one budget line: `budget: <what> → met` or `NOT met`.
+pub(crate) fn budget(what: &str, met: bool) {
+    println!("  budget: {what} → {}", if met { "met" } else { "NOT met" });
+}

@@ -49,22 +49,10 @@ pub(crate) fn bench() -> Result<()> {
     if !ok {
         return Err("the edge benchmark failed".into());
     }
-    let figures = lines
-        .iter()
-        .rev()
-        .find_map(|l| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l.trim()).ok())
-        .ok_or("the edge benchmark printed no JSON figures")?;
-    let file = out.join("edge.json");
-    let json = serde_json::to_string_pretty(&figures).map_err(|e| e.to_string())?;
-    std::fs::write(&file, format!("{json}\n")).map_err(|e| format!("{}: {e}", file.display()))?;
-    println!("\nedge benchmark → {}", file.display());
-    for (key, value) in &figures {
-        println!("  {key:<28} {value}");
-    }
+    let figures = crate::bench::record("edge", &lines)?;
     let number = |k: &str| figures.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
-    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
-    println!("  budget: speedup_p50 ≥ 2 → {}", verdict(number("speedup_p50") >= 2.0));
-    println!("  budget: bundle_gz_kb ≤ 300 → {}", verdict(number("bundle_gz_kb") <= 300.0));
-    println!("  budget: cold_start_ms ≤ 5 (DESIGN.md) → {}", verdict(number("cold_start_ms") <= 5.0));
+    crate::bench::budget("speedup_p50 ≥ 2", number("speedup_p50") >= 2.0);
+    crate::bench::budget("bundle_gz_kb ≤ 300", number("bundle_gz_kb") <= 300.0);
+    crate::bench::budget("cold_start_ms ≤ 5 (DESIGN.md)", number("cold_start_ms") <= 5.0);
     Ok(())
 }

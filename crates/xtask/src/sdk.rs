@@ -68,24 +68,12 @@ pub(crate) fn bench() -> Result<()> {
     if !ok {
         return Err("the SDK benchmark failed".into());
     }
-    let figures = lines
-        .iter()
-        .rev()
-        .find_map(|l| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l.trim()).ok())
-        .ok_or("the SDK benchmark printed no JSON figures")?;
-    let file = out.join("sdk.json");
-    let json = serde_json::to_string_pretty(&figures).map_err(|e| e.to_string())?;
-    fs::write(&file, format!("{json}\n")).map_err(|e| format!("{}: {e}", file.display()))?;
-    println!("\nSDK benchmark → {}", file.display());
-    for (key, value) in &figures {
-        println!("  {key:<20} {value}");
-    }
+    let figures = crate::bench::record("sdk", &lines)?;
     let number = |k: &str| figures.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
-    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
-    println!("  budget: bundle_gz_kb ≤ 45 → {}", verdict(number("bundle_gz_kb") <= 45.0));
-    println!(
-        "  budget: signin_ms ≤ idjs_signin_ms / 3 → {}",
-        verdict(number("signin_ms") * 3.0 <= number("idjs_signin_ms"))
+    crate::bench::budget("bundle_gz_kb ≤ 45", number("bundle_gz_kb") <= 45.0);
+    crate::bench::budget(
+        "signin_ms ≤ idjs_signin_ms / 3",
+        number("signin_ms") * 3.0 <= number("idjs_signin_ms"),
     );
     Ok(())
 }
