@@ -16,3 +16,4 @@ pub mod seal;
 pub mod sigv4;
 pub mod store;
 pub mod tokens;
+pub mod totp;

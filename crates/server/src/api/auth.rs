@@ -26,7 +26,7 @@ const TIMESTAMP_SKEW_S: i64 = 15 * 60;
 
 /// A challenge's state, sealed into `SECRET_BLOCK` / `Session`.
 #[derive(Debug, Serialize, Deserialize)]
-struct Challenge {
+pub(super) struct Challenge {
     /// Single-use id.
     id: String,
     pool: String,
@@ -40,19 +40,73 @@ struct Challenge {
     /// `SRP_B` as sent.
     srp_b: Option<String>,
     expires_ms: i64,
+    /// How far a multi-step challenge has come (MFA_SETUP: `verified` once the app's code checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) step: Option<String>,
+}
+
+impl Challenge {
+    /// A fresh challenge `name` for `user` in this context.
+    pub(super) fn new(ctx: &Context, user: &UserRecord, name: &str) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            pool: ctx.pool.id.clone(),
+            client: ctx.client.id.clone(),
+            user: Some(user.key.clone()),
+            name: name.to_owned(),
+            srp_a: None,
+            b: None,
+            srp_b: None,
+            expires_ms: now_ms() + CHALLENGE_TTL_MS,
+            step: None,
+        }
+    }
+
+    pub(super) fn user_key(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(super) fn pool(&self) -> &str {
+        &self.pool
+    }
+
+    /// The next challenge of the same sign-in (same pool, client and user), fresh id and expiry.
+    pub(super) fn follow(&self, name: &str) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            pool: self.pool.clone(),
+            client: self.client.clone(),
+            user: self.user.clone(),
+            name: name.to_owned(),
+            srp_a: None,
+            b: None,
+            srp_b: None,
+            expires_ms: now_ms() + CHALLENGE_TTL_MS,
+            step: None,
+        }
+    }
+
+    /// Marks this challenge answered, once (any server): false when it already was.
+    pub(super) async fn consume(&self, svc: &Services) -> Result<bool, CognitoError> {
+        svc.store.consume_challenge(&self.id, self.expires_ms, now_ms()).await.map_err(internal)
+    }
 }
 
 const CHALLENGE_CONTEXT: &str = "auth-challenge";
 
-fn seal(svc: &Services, challenge: &Challenge) -> String {
+pub(super) fn seal(svc: &Services, challenge: &Challenge) -> String {
     STANDARD.encode(svc.sealer.seal(CHALLENGE_CONTEXT, &serde_json::to_vec(challenge).unwrap_or_default()))
 }
 
-fn invalid_session() -> CognitoError {
+pub(super) fn invalid_session() -> CognitoError {
     CognitoError::new(Exception::NotAuthorized, "Invalid session for the user, session is expired.")
 }
 
-fn open(svc: &Services, text: &str) -> Result<Challenge, CognitoError> {
+pub(super) fn open(svc: &Services, text: &str) -> Result<Challenge, CognitoError> {
     let sealed = STANDARD.decode(text).map_err(|_| invalid_session())?;
     let plain = svc.sealer.open(CHALLENGE_CONTEXT, &sealed).map_err(|_| invalid_session())?;
     let challenge: Challenge = serde_json::from_slice(&plain).map_err(|_| invalid_session())?;
@@ -174,17 +228,7 @@ impl Context {
     async fn finish(&self, svc: &Services, user: UserRecord) -> Result<Value, CognitoError> {
         match user.status.as_str() {
             "FORCE_CHANGE_PASSWORD" => {
-                let challenge = Challenge {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    pool: self.pool.id.clone(),
-                    client: self.client.id.clone(),
-                    user: Some(user.key.clone()),
-                    name: "NEW_PASSWORD_REQUIRED".to_owned(),
-                    srp_a: None,
-                    b: None,
-                    srp_b: None,
-                    expires_ms: now_ms() + CHALLENGE_TTL_MS,
-                };
+                let challenge = Challenge::new(self, &user, "NEW_PASSWORD_REQUIRED");
                 let mut attributes = user.attributes.clone();
                 attributes.remove("sub");
                 let required: Vec<String> = self
@@ -215,8 +259,16 @@ impl Context {
             }
             _ => {}
         }
+        if let Some(challenge) = super::mfa_challenge::start(svc, self, &user).await? {
+            return Ok(challenge);
+        }
+        self.tokens(svc, &user).await
+    }
+
+    /// Tokens for `user`, every factor checked.
+    pub(super) async fn tokens(&self, svc: &Services, user: &UserRecord) -> Result<Value, CognitoError> {
         let sign_in = SignIn {
-            user: &user,
+            user,
             groups: group_names(svc, &self.pool.id, &user.key).await?,
             client_id: &self.client.id,
             auth_time: now_ms() / 1000,
@@ -240,7 +292,7 @@ pub(super) async fn group_names(
 }
 
 /// Refuses a user locked out by failed sign-ins; returns the failures so far.
-async fn check_lockout(svc: &Services, user: &UserRecord) -> Result<i64, CognitoError> {
+pub(super) async fn check_lockout(svc: &Services, user: &UserRecord) -> Result<i64, CognitoError> {
     let (failures, locked_until) =
         svc.store.sign_in_failures(&user.pool_id, &user.key).await.map_err(internal)?;
     if locked_until > now_ms() {
@@ -255,7 +307,7 @@ fn lockout_ms(failures: i64) -> i64 {
 }
 
 /// Counts a wrong password and answers as Cognito does.
-async fn failed(svc: &Services, user: &UserRecord) -> CognitoError {
+pub(super) async fn failed(svc: &Services, user: &UserRecord) -> CognitoError {
     if let Err(err) = svc.store.record_failure(&user.pool_id, &user.key, now_ms(), lockout_ms).await {
         return internal(err);
     }
@@ -263,7 +315,7 @@ async fn failed(svc: &Services, user: &UserRecord) -> CognitoError {
 }
 
 /// Clears the failure count after a good password.
-async fn succeeded(svc: &Services, user: &UserRecord, failures: i64) -> Result<(), CognitoError> {
+pub(super) async fn succeeded(svc: &Services, user: &UserRecord, failures: i64) -> Result<(), CognitoError> {
     if failures > 0 {
         svc.store.clear_failures(&user.pool_id, &user.key).await.map_err(internal)?;
     }
@@ -295,7 +347,7 @@ async fn find_user(
     }
 }
 
-fn enabled(user: &UserRecord) -> Result<(), CognitoError> {
+pub(super) fn enabled(user: &UserRecord) -> Result<(), CognitoError> {
     if user.enabled { Ok(()) } else { Err(CognitoError::new(Exception::NotAuthorized, "User is disabled.")) }
 }
 
@@ -381,6 +433,7 @@ async fn srp_start(
         b: Some(b_hex),
         srp_b: Some(session.srp_b()),
         expires_ms: now_ms() + CHALLENGE_TTL_MS,
+        step: None,
     };
     let block = seal(svc, &challenge);
     Ok(json!({
@@ -504,6 +557,10 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             user.modified_ms = now_ms();
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
             ctx.finish(svc, user).await
+        }
+        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" => {
+            enabled(&user)?;
+            super::mfa_challenge::answer(svc, &ctx, &challenge, &user, &answers).await
         }
         other => Err(CognitoError::new(
             Exception::InvalidParameter,

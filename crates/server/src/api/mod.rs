@@ -7,6 +7,8 @@ pub mod client;
 pub mod code;
 pub mod group;
 pub mod list_users;
+pub mod mfa;
+mod mfa_challenge;
 pub mod password;
 pub mod pool;
 pub mod refresh;
@@ -147,6 +149,12 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "AdminRemoveUserFromGroup" => group::remove_user(svc, req).await,
         "AdminListGroupsForUser" => group::groups_for_user(svc, req).await,
         "ListUsersInGroup" => group::users_in_group(svc, req).await,
+        "SetUserPoolMfaConfig" => mfa::set_pool_config(svc, req).await,
+        "GetUserPoolMfaConfig" => mfa::get_pool_config(svc, req).await,
+        "AssociateSoftwareToken" => mfa::associate_software_token(svc, req).await,
+        "VerifySoftwareToken" => mfa::verify_software_token(svc, req).await,
+        "SetUserMFAPreference" => mfa::set_user_preference(svc, req).await,
+        "AdminSetUserMFAPreference" => mfa::admin_set_user_preference(svc, req).await,
         other if is_cognito_operation(other) => Err(CognitoError::new(
             Exception::UnsupportedOperation,
             format!("Cognate does not implement {other} yet."),

@@ -90,6 +90,9 @@ pub struct PoolSettings {
     pub auto_verified_attributes: Vec<String>,
     /// `OFF`, `ON` or `OPTIONAL`.
     pub mfa_configuration: String,
+    /// The second factors offered (SetUserPoolMfaConfig).
+    #[serde(default)]
+    pub mfa: super::mfa::MfaSettings,
     /// `ACTIVE` or `INACTIVE`.
     pub deletion_protection: String,
     /// `AdminCreateUserConfig`.
@@ -199,6 +202,17 @@ pub async fn load(svc: &Services, id: &str) -> Result<(PoolRecord, PoolSettings)
     Ok((pool, settings))
 }
 
+/// Writes a pool's settings back.
+pub(super) async fn save(
+    svc: &Services,
+    pool: &mut PoolRecord,
+    settings: &PoolSettings,
+) -> Result<(), CognitoError> {
+    pool.doc = doc(settings);
+    pool.modified_ms = now_ms();
+    svc.store.update_pool(pool).await.map_err(internal)
+}
+
 fn doc(settings: &PoolSettings) -> Value {
     serde_json::to_value(settings).unwrap_or(Value::Null)
 }
@@ -266,6 +280,7 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
         case_sensitive: username_configuration.case_sensitive.unwrap_or(false),
         auto_verified_attributes: Vec::new(),
         mfa_configuration: "OFF".to_owned(),
+        mfa: super::mfa::MfaSettings::default(),
         deletion_protection: "INACTIVE".to_owned(),
         admin_create_user_config: AdminCreateUserConfig::default(),
         tags: BTreeMap::new(),

@@ -43,9 +43,12 @@ pub(super) async fn signed_in(svc: &Services, req: &Request) -> Result<SignedIn,
 /// GetUser.
 pub async fn get_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { user, .. } = signed_in(svc, &req).await?;
-    Ok(
-        json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "UserMFASettingList": [] }),
-    )
+    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    let mut out = json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "UserMFASettingList": mfa_list });
+    if let Some(p) = preferred {
+        out["PreferredMfaSetting"] = json!(p);
+    }
+    Ok(out)
 }
 
 /// GlobalSignOut: every refresh token of the user stops working, and the access tokens of those

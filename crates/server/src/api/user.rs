@@ -398,7 +398,11 @@ async fn save(svc: &Services, settings: &PoolSettings, user: &mut UserRecord) ->
 pub async fn admin_get(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, _, user) = load_user(svc, &req).await?;
     let mut out = user_type(&user, "UserAttributes");
-    out["UserMFASettingList"] = json!([]);
+    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    out["UserMFASettingList"] = json!(mfa_list);
+    if let Some(p) = preferred {
+        out["PreferredMfaSetting"] = json!(p);
+    }
     Ok(out)
 }
 

@@ -5,6 +5,7 @@
 //! transaction inside one method, so a crash never leaves half a user behind.
 
 mod auth;
+mod mfa;
 mod rows;
 mod sql;
 
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub use auth::{AuthStore, KeyRecord, RefreshRecord};
+pub use mfa::{MfaRecord, MfaStore};
 pub use sql::SqlStore;
 
 /// A user pool.
@@ -167,7 +169,7 @@ pub enum StoreError {
 
 /// Everything the operations need from storage.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + Send + Sync + 'static {
+pub trait Store: AuthStore + MfaStore + Send + Sync + 'static {
     /// Adds a pool.
     async fn insert_pool(&self, pool: &PoolRecord) -> Result<(), StoreError>;
     /// A pool by id.

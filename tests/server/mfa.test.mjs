@@ -1,0 +1,180 @@
+// Authenticator-app MFA (TOTP): the pool's MFA configuration, amazon-cognito-identity-js's own
+// associateSoftwareToken / verifySoftwareToken / setUserMfaPreference and its totpRequired sign-in,
+// MFA_SETUP through the AWS SDK, and the refusals: wrong, replayed and stale codes. Every backend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import {
+  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, AssociateSoftwareTokenCommand,
+  DescribeUserPoolCommand, GetUserCommand, GetUserPoolMfaConfigCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
+import { backends, createClient, createPool, rejectsWith, startServer, uniq } from './harness.mjs';
+
+const PASSWORD = 'Second-Factor-9';
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s), written here from the RFC: the test's own authenticator app. */
+function totp(secret, stepOffset = 0) {
+  const step = Math.floor(Date.now() / 1000 / 30) + stepOffset;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = digest[19] & 0xf;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** A six-digit code that is none of the codes the server accepts now. */
+function wrongCode(secret) {
+  const valid = new Set([-1, 0, 1].map((o) => totp(secret, o)));
+  for (let n = 0; ; n += 1) {
+    const code = String(n).padStart(6, '0');
+    if (!valid.has(code)) return code;
+  }
+}
+
+function idjsUser(server, poolId, clientId, username) {
+  const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: server.endpoint });
+  return new CognitoUser({ Username: username, Pool: pool });
+}
+
+/** Signs in with idjs; resolves with { session } or { totp: answer(code) → Promise<session> }. */
+function idjsSignIn(user, username) {
+  return new Promise((resolve, reject) => {
+    const callbacks = {
+      onSuccess: (session) => resolve({ session }),
+      onFailure: reject,
+      totpRequired: () => resolve({
+        totp: (code) => new Promise((ok, fail) => user.sendMFACode(code, { onSuccess: ok, onFailure: fail }, 'SOFTWARE_TOKEN_MFA')),
+      }),
+      mfaSetup: () => reject(new Error('unexpected MFA_SETUP')),
+    };
+    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: PASSWORD }), callbacks);
+  });
+}
+
+for (const backend of backends()) {
+  test(`authenticator-app MFA [${backend}]`, async (t) => {
+    const server = await startServer(backend);
+    t.after(() => server.stop());
+    const send = (cmd) => server.client.send(cmd);
+    const flows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+    const makeUser = async (poolId, name) => {
+      await send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: name, MessageAction: 'SUPPRESS' }));
+      await send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: name, Password: PASSWORD, Permanent: true }));
+    };
+
+    await t.test('the pool MFA configuration round-trips; ON or OPTIONAL needs a factor', async () => {
+      const pool = await createPool(server);
+      await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'ON' })), 'InvalidParameterException');
+      const set = await send(new SetUserPoolMfaConfigCommand({
+        UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+      }));
+      assert.equal(set.MfaConfiguration, 'OPTIONAL');
+      const got = await send(new GetUserPoolMfaConfigCommand({ UserPoolId: pool.Id }));
+      assert.deepEqual([got.MfaConfiguration, got.SoftwareTokenMfaConfiguration.Enabled], ['OPTIONAL', true]);
+      assert.equal((await send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool.MfaConfiguration, 'OPTIONAL');
+    });
+
+    await t.test('amazon-cognito-identity-js sets up an authenticator app and signs in with it', async () => {
+      const pool = await createPool(server);
+      await send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }));
+      const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
+      const username = uniq('totp');
+      await makeUser(pool.Id, username);
+      const user = idjsUser(server, pool.Id, client.ClientId, username);
+      const first = await idjsSignIn(user, username);
+      assert.ok(first.session?.isValid(), 'no MFA before one is set up');
+      // SetUserMFAPreference cannot enable a factor that was never verified.
+      await rejectsWith(send(new SetUserMFAPreferenceCommand({
+        AccessToken: first.session.getAccessToken().getJwtToken(), SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+      })), 'InvalidParameterException', /not verified/);
+      const secret = await new Promise((resolve, reject) => {
+        user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject });
+      });
+      assert.match(secret, /^[A-Z2-7]{32}$/);
+      const wrong = await new Promise((resolve) => {
+        user.verifySoftwareToken(wrongCode(secret), 'phone', { onSuccess: () => resolve(null), onFailure: resolve });
+      });
+      assert.equal(wrong?.code ?? wrong?.name, 'EnableSoftwareTokenMFAException');
+      await new Promise((resolve, reject) => {
+        user.verifySoftwareToken(totp(secret), 'phone', { onSuccess: resolve, onFailure: reject });
+      });
+      await new Promise((resolve, reject) => {
+        user.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, (err, r) => (err ? reject(err) : resolve(r)));
+      });
+      const admin = await send(new AdminGetUserCommand({ UserPoolId: pool.Id, Username: username }));
+      assert.deepEqual([admin.UserMFASettingList, admin.PreferredMfaSetting], [['SOFTWARE_TOKEN_MFA'], 'SOFTWARE_TOKEN_MFA']);
+
+      // Next sign-in: idjs's totpRequired callback, answered with the app's next code (the
+      // current one was spent on the verification).
+      const second = await idjsSignIn(user, username);
+      assert.ok(second.totp, 'SOFTWARE_TOKEN_MFA is asked for');
+      const code = totp(secret, 1);
+      const session = await second.totp(code);
+      assert.ok(session.isValid());
+      const me = await send(new GetUserCommand({ AccessToken: session.getAccessToken().getJwtToken() }));
+      assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+
+      // The same code again is refused (no replay), and so is a wrong one: each ends that attempt.
+      const replay = await idjsSignIn(user, username);
+      await assert.rejects(replay.totp(code), (e) => e.code === 'CodeMismatchException');
+      const guessed = await idjsSignIn(user, username);
+      await assert.rejects(guessed.totp(wrongCode(secret)), (e) => e.code === 'CodeMismatchException');
+    });
+
+    await t.test('a pool that requires MFA sets it up during sign-in (MFA_SETUP)', async () => {
+      const pool = await createPool(server);
+      await send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true } }));
+      const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
+      const username = uniq('setup');
+      await makeUser(pool.Id, username);
+      const signIn = () => send(new InitiateAuthCommand({
+        ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD },
+      }));
+      const started = await signIn();
+      assert.equal(started.ChallengeName, 'MFA_SETUP');
+      assert.equal(started.AuthenticationResult, undefined);
+      // Finishing before a verified app is refused.
+      await rejectsWith(send(new RespondToAuthChallengeCommand({
+        ClientId: client.ClientId, ChallengeName: 'MFA_SETUP', Session: started.Session, ChallengeResponses: { USERNAME: username },
+      })), 'InvalidParameterException');
+      const again = await signIn();
+      const associated = await send(new AssociateSoftwareTokenCommand({ Session: again.Session }));
+      await rejectsWith(send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: wrongCode(associated.SecretCode) })),
+        'EnableSoftwareTokenMFAException');
+      const third = await signIn();
+      const secret = (await send(new AssociateSoftwareTokenCommand({ Session: third.Session }))).SecretCode;
+      const verified = await send(new VerifySoftwareTokenCommand({ Session: third.Session, UserCode: totp(secret), FriendlyDeviceName: 'phone' }));
+      assert.equal(verified.Status, 'SUCCESS');
+      const done = await send(new RespondToAuthChallengeCommand({
+        ClientId: client.ClientId, ChallengeName: 'MFA_SETUP', Session: verified.Session, ChallengeResponses: { USERNAME: username },
+      }));
+      assert.ok(done.AuthenticationResult.AccessToken);
+      // From now on the app's code is asked for.
+      const next = await signIn();
+      assert.equal(next.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      const tokens = await send(new RespondToAuthChallengeCommand({
+        ClientId: client.ClientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: next.Session,
+        ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: totp(secret, 1) },
+      }));
+      assert.ok(tokens.AuthenticationResult.IdToken);
+    });
+  });
+}
