@@ -57,6 +57,8 @@ export interface NextStep {
   signInStep: SignInStep;
   /** For CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED: attributes the pool requires. */
   missingAttributes?: string[];
+  /** For CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the secret to add to an authenticator app; answer with its code. */
+  totpSetupDetails?: { sharedSecret: string };
   /** Cognito's challenge name, for the other steps. */
   challengeName?: string;
   challengeParameters?: Record<string, string>;
@@ -80,6 +82,13 @@ export interface AuthEvent {
   fromOtherTab?: boolean;
 }
 
+export type MFAPreference = 'ENABLED' | 'DISABLED' | 'PREFERRED' | 'NOT_PREFERRED';
+
+export interface TOTPSetupDetails {
+  sharedSecret: string;
+  getSetupUri(appName: string, accountName?: string): URL;
+}
+
 /**
  * Errors are `Error`s whose `name` is the Cognito exception name (`NotAuthorizedException`,
  * `UserNotConfirmedException`, `CodeMismatchException`, ...), or `NetworkError`.
@@ -99,6 +108,12 @@ export class CognateAuth {
   fetchUserAttributes(): Promise<Record<string, string>>;
   updateUserAttributes(input: { attributes: Record<string, string> }): Promise<CodeDelivery[]>;
   confirmUserAttribute(input: { attributeName: string; code: string }): Promise<void>;
+  /** A new authenticator-app secret; getSetupUri gives the otpauth:// URI for a QR code. */
+  setUpTOTP(): Promise<TOTPSetupDetails>;
+  /** Proves the app was set up, with a code from it. */
+  verifyTOTPSetup(input: { code: string; options?: { friendlyDeviceName?: string } }): Promise<void>;
+  /** Turns factors on or off. */
+  updateMFAPreference(input: { totp?: MFAPreference; sms?: MFAPreference; email?: MFAPreference }): Promise<void>;
   deleteUser(): Promise<void>;
   signOut(input?: { global?: boolean }): Promise<void>;
   /** The session, refreshed ahead of expiry (one refresh across tabs); null when signed out. */

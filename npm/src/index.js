@@ -31,6 +31,29 @@ function pickStorage(storage) {
   throw error;
 }
 
+/** How long a tab keeps the refresh lock after refreshing: time for the new tokens to reach the
+ * other tabs' view of localStorage before any of them may decide to refresh too. */
+const LOCK_LINGER_MS = 150;
+
+/**
+ * Runs `work` under the Web Lock `name` and resolves with its result as soon as it has one, while
+ * the lock itself is held LOCK_LINGER_MS longer. With `ifAvailable`, resolves null when another tab
+ * holds the lock.
+ */
+function holdingLock(locks, name, options, work) {
+  return new Promise((resolve, reject) => {
+    locks.request(name, options, async (lock) => {
+      if (!lock) return resolve(null);
+      try {
+        resolve(await work());
+      } catch (error) {
+        reject(error);
+      }
+      await new Promise((r) => setTimeout(r, LOCK_LINGER_MS));
+    }).catch(reject);
+  });
+}
+
 const parse = (text) => (text === undefined || text === null ? null : JSON.parse(text));
 
 export class CognateAuth {
@@ -38,6 +61,8 @@ export class CognateAuth {
   #options;
   #storage;
   #listeners = new Set();
+  #storageWaiters = new Set();
+  #inflight = null;
 
   /**
    * @param {import('./index.d.ts').CognateAuthOptions} options
@@ -55,6 +80,10 @@ export class CognateAuth {
       const prefix = `CognitoIdentityServiceProvider.${options.clientId}.`;
       addEventListener('storage', (e) => {
         if (!e.key || !e.key.startsWith(prefix)) return;
+        if (e.key.endsWith('.accessToken') || e.key.endsWith('.LastAuthUser')) {
+          for (const wake of this.#storageWaiters) wake();
+          this.#storageWaiters.clear();
+        }
         if (e.key.endsWith('.accessToken') && e.newValue) this.#emit('tokenRefresh', { fromOtherTab: true });
         if (e.key.endsWith('.LastAuthUser') && !e.newValue) this.#emit('signedOut', { fromOtherTab: true });
       });
@@ -133,6 +162,32 @@ export class CognateAuth {
     await (await this.#core()).confirmUserAttribute(attributeName, code);
   }
 
+  /** A new authenticator-app secret; `getSetupUri(appName)` gives the otpauth:// URI for a QR code. */
+  async setUpTOTP() {
+    await this.getSession();
+    const { sharedSecret } = parse(await (await this.#core()).setUpTotp());
+    const username = (await this.getSession())?.username ?? '';
+    return {
+      sharedSecret,
+      getSetupUri: (appName, accountName = username) => {
+        const [issuer, account] = [encodeURIComponent(appName), encodeURIComponent(accountName)];
+        return new URL(`otpauth://totp/${issuer}:${account}?secret=${sharedSecret}&issuer=${issuer}`);
+      },
+    };
+  }
+
+  /** Proves the authenticator app was set up, with a code from it. */
+  async verifyTOTPSetup({ code, options = {} }) {
+    await this.getSession();
+    await (await this.#core()).verifyTotpSetup(code, options.friendlyDeviceName ?? '');
+  }
+
+  /** Turns factors on or off: each of 'ENABLED', 'DISABLED', 'PREFERRED', 'NOT_PREFERRED'. */
+  async updateMFAPreference({ totp, sms, email } = {}) {
+    await this.getSession();
+    await (await this.#core()).updateMfaPreference(totp ?? '', sms ?? '', email ?? '');
+  }
+
   async deleteUser() {
     await this.getSession();
     await (await this.#core()).deleteUser();
@@ -161,12 +216,26 @@ export class CognateAuth {
       delete stored.needsRefresh;
       return stored;
     }
+    // Calls in this tab share one refresh; other tabs are kept out by the lock below.
+    this.#inflight ??= this.#refresh(engine, forceRefresh).finally(() => { this.#inflight = null; });
+    return this.#inflight;
+  }
+
+  async #refresh(engine, forceRefresh) {
     const refresh = () => engine.refresh(forceRefresh);
     const lockName = `cognate-refresh:${this.#options.clientId}`;
+    const locks = globalThis.navigator?.locks;
     try {
-      const text = globalThis.navigator?.locks
-        ? await navigator.locks.request(lockName, refresh)
-        : await refresh();
+      let text = locks ? await holdingLock(locks, lockName, { ifAvailable: true }, refresh) : await refresh();
+      if (text === null) {
+        // Another tab is refreshing. Its tokens reach this tab's localStorage a moment after it
+        // writes them (storage is synchronised between tabs asynchronously), so wait for them, for a
+        // second at most, before deciding whether a refresh is still needed.
+        const arrived = this.#options.storage === 'localStorage'
+          ? new Promise((resolve) => { this.#storageWaiters.add(resolve); setTimeout(resolve, 1000); })
+          : Promise.resolve();
+        text = await holdingLock(locks, lockName, {}, async () => { await arrived; return refresh(); });
+      }
       const session = parse(text);
       if (session.refreshed) this.#emit('tokenRefresh', { username: session.username });
       delete session.refreshed;

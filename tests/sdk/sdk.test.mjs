@@ -3,9 +3,10 @@
 // sign-out, and the error names apps switch on.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminCreateUserCommand, AdminSetUserPasswordCommand, SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createClient, createPool, startServer, uniq } from '../server/harness.mjs';
 import { launch, openPage, servePackage } from './page.mjs';
+import { totp } from '../server/totp.mjs';
 
 const PASSWORD = 'Browser-Pass-123';
 
@@ -161,6 +162,36 @@ describe('cognate-auth in Chromium', { timeout: 240_000 }, () => {
     assert.equal(result[1], true, 'stored');
     assert.ok(['NotAuthorizedException', 'RefreshTokenReuseException'].includes(result[2]), result[2]);
     assert.equal(result[3], 0, 'a refused refresh token clears the session');
+    await context.close();
+  });
+  test('authenticator-app setup, then an MFA sign-in answered with its code', async () => {
+    const mfaPool = await createPool(server);
+    await server.client.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: mfaPool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+    }));
+    const mfaClient = await createClient(server, mfaPool.Id, { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    const username = uniq('mfa');
+    await server.client.send(new AdminCreateUserCommand({ UserPoolId: mfaPool.Id, Username: username, MessageAction: 'SUPPRESS' }));
+    await server.client.send(new AdminSetUserPasswordCommand({ UserPoolId: mfaPool.Id, Username: username, Password: PASSWORD, Permanent: true }));
+    const context = await browser.newContext();
+    const page = await openPage(context, site.url);
+    const o = { userPoolId: mfaPool.Id, clientId: mfaClient.ClientId, endpoint: `${server.endpoint}/` };
+    const setup = await page.evaluate(async ([opts, u, p]) => {
+      window.auth = new window.sdk.CognateAuth(opts);
+      await window.auth.signIn({ username: u, password: p });
+      const details = await window.auth.setUpTOTP();
+      return { secret: details.sharedSecret, uri: details.getSetupUri('Cognate Demo').href };
+    }, [o, username, PASSWORD]);
+    assert.match(setup.uri, new RegExp(`^otpauth://totp/Cognate%20Demo:${username}\\?secret=${setup.secret}&issuer=Cognate%20Demo$`));
+    const step = await page.evaluate(async ([u, p, code]) => {
+      await window.auth.verifyTOTPSetup({ code, options: { friendlyDeviceName: 'phone' } });
+      await window.auth.updateMFAPreference({ totp: 'PREFERRED' });
+      await window.auth.signOut();
+      return (await window.auth.signIn({ username: u, password: p })).nextStep.signInStep;
+    }, [username, PASSWORD, totp(setup.secret)]);
+    assert.equal(step, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+    const done = await page.evaluate(async (code) => (await window.auth.confirmSignIn({ challengeResponse: code })).isSignedIn, totp(setup.secret, 1));
+    assert.equal(done, true);
     await context.close();
   });
 });

@@ -26,6 +26,12 @@ pub enum NextStep {
         /// Attributes the pool requires that the user has not set.
         required_attributes: Vec<String>,
     },
+    /// MFA_SETUP: the pool requires MFA and the user has none. Add this secret to an authenticator
+    /// app, then answer with a code from it.
+    TotpSetup {
+        /// The shared secret (base32); [`crate::TotpSetup::uri`] makes the QR code's URI.
+        secret: String,
+    },
     /// Any other challenge (MFA codes, custom challenges...): answer it with its code or answer.
     Challenge {
         /// Cognito's challenge name.
@@ -86,7 +92,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
                 params.insert("PASSWORD".into(), json!(password));
                 let body = json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
                 let answer = self.call("InitiateAuth", body).await?;
-                self.outcome(answer, username)
+                self.outcome(answer, username).await
             }
             SignInFlow::Srp => {
                 let srp = SrpClient::new()
@@ -95,10 +101,10 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
                 let body = json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
                 let answer = self.call("InitiateAuth", body).await?;
                 if text(&answer, "ChallengeName") != Some("PASSWORD_VERIFIER") {
-                    return self.outcome(answer, username);
+                    return self.outcome(answer, username).await;
                 }
                 let answer = self.password_verifier(&srp, &answer, password).await?;
-                self.outcome(answer, username)
+                self.outcome(answer, username).await
             }
         }
     }
@@ -143,7 +149,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     }
 
     /// Tokens, or the next challenge (remembered for [`Client::confirm_sign_in`]).
-    fn outcome(&self, answer: Value, username: &str) -> Result<SignInOutcome, ClientError> {
+    async fn outcome(&self, answer: Value, username: &str) -> Result<SignInOutcome, ClientError> {
         if let Some(result) = answer.get("AuthenticationResult") {
             *lock(&self.pending) = None;
             return self.store_tokens(result, None).map(SignInOutcome::SignedIn);
@@ -154,11 +160,19 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         let username = text(&parameters, "USER_ID_FOR_SRP")
             .or_else(|| text(&parameters, "USERNAME"))
             .unwrap_or(username);
-        *lock(&self.pending) = Some(Pending {
-            name: name.to_owned(),
-            session: text(&answer, "Session").map(str::to_owned),
-            username: username.to_owned(),
-        });
+        let mut session = text(&answer, "Session").map(str::to_owned);
+        if name == "MFA_SETUP" {
+            // The secret comes with the next step, as Amplify's does, so the app can show it at once.
+            let associated = self.call("AssociateSoftwareToken", json!({ "Session": session })).await?;
+            let secret = text(&associated, "SecretCode")
+                .ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
+            session = text(&associated, "Session").map(str::to_owned).or(session);
+            *lock(&self.pending) =
+                Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
+            return Ok(SignInOutcome::Next(crate::NextStep::TotpSetup { secret: secret.to_owned() }));
+        }
+        *lock(&self.pending) =
+            Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
         Ok(SignInOutcome::Next(match name {
             "NEW_PASSWORD_REQUIRED" => {
                 let required = text(&parameters, "requiredAttributes")
@@ -187,7 +201,16 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         })?;
         let mut responses = Map::new();
         responses.insert("USERNAME".into(), json!(pending.username));
-        responses.insert(answer_key(&pending.name).into(), json!(answer));
+        let mut pending = pending;
+        if pending.name == "MFA_SETUP" {
+            // The answer is the app's first code: it verifies the setup, then the challenge is answered.
+            let verified = self
+                .call("VerifySoftwareToken", json!({ "Session": pending.session, "UserCode": answer }))
+                .await?;
+            pending.session = text(&verified, "Session").map(str::to_owned);
+        } else {
+            responses.insert(answer_key(&pending.name).into(), json!(answer));
+        }
         for (name, value) in attributes {
             responses.insert(format!("userAttributes.{name}"), json!(value));
         }
@@ -199,7 +222,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             body["Session"] = json!(session);
         }
         let answer = self.call("RespondToAuthChallenge", body).await?;
-        self.outcome(answer, &pending.username)
+        self.outcome(answer, &pending.username).await
     }
 }
 

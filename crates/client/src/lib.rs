@@ -11,12 +11,14 @@
 mod account;
 mod auth;
 mod error;
+mod mfa;
 mod session;
 mod transport;
 
 pub use account::{CodeDelivery, SignUpResult};
 pub use auth::{NextStep, SignInFlow, SignInOutcome};
 pub use error::ClientError;
+pub use mfa::{MfaPreference, TotpSetup};
 pub use session::{Session, Tokens};
 pub use transport::{Clock, TokenStore, Transport};
 

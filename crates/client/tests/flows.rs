@@ -227,3 +227,80 @@ fn the_endpoint_comes_from_the_pool_id_unless_given() {
     assert_eq!(config(None).endpoint(), "https://cognito-idp.eu-west-2.amazonaws.com/");
     assert_eq!(config(Some("http://127.0.0.1:9229/")).endpoint(), "http://127.0.0.1:9229/");
 }
+
+fn base32_decode(text: &str) -> Vec<u8> {
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in text.bytes() {
+        let v = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".iter().position(|&a| a == c).unwrap() as u32;
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The app's code `offset` steps from now (the server's own RFC 6238 code, checked against the RFC's
+/// vectors in its tests).
+fn totp(secret: &str, offset: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let step = cognate_server::totp::step_of(now) + offset;
+    format!("{:06}", cognate_server::totp::code_at_step(&base32_decode(secret), step))
+}
+
+#[test]
+fn authenticator_app_setup_and_mfa_sign_in() {
+    let server = Server::start();
+    let (sdk, _, pool) = signed_in_client(&server, json!({}));
+    server.admin(
+        "SetUserPoolMfaConfig",
+        json!({ "UserPoolId": pool, "MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": { "Enabled": true } }),
+    );
+    let setup = block_on(sdk.set_up_totp()).unwrap();
+    assert!(setup.uri("Cognate", "dave").starts_with("otpauth://totp/Cognate:dave?secret="));
+    let wrong = block_on(sdk.verify_totp_setup("000000", Some("phone")));
+    if totp(&setup.secret, 0) != "000000" {
+        assert_eq!(wrong.unwrap_err().name, "EnableSoftwareTokenMFAException");
+    }
+    block_on(sdk.verify_totp_setup(&totp(&setup.secret, 0), Some("phone"))).unwrap();
+    block_on(sdk.update_mfa_preference(Some(cognate_client::MfaPreference::Preferred), None, None)).unwrap();
+    block_on(sdk.sign_out(false)).unwrap();
+    let step = block_on(sdk.sign_in("dave", PASSWORD, SignInFlow::Srp)).unwrap();
+    match &step {
+        SignInOutcome::Next(NextStep::Challenge { name, .. }) => assert_eq!(name, "SOFTWARE_TOKEN_MFA"),
+        other => panic!("{other:?}"),
+    }
+    let session = signed_in(block_on(sdk.confirm_sign_in(&totp(&setup.secret, 1), &[])).unwrap());
+    assert_eq!(session.username, "dave");
+}
+
+#[test]
+fn a_pool_requiring_mfa_sets_the_app_up_inside_sign_in() {
+    let server = Server::start();
+    let (pool, client_id) = server.pool(json!({}));
+    server.admin(
+        "SetUserPoolMfaConfig",
+        json!({ "UserPoolId": pool, "MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": { "Enabled": true } }),
+    );
+    server.admin(
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "erin", "MessageAction": "SUPPRESS" }),
+    );
+    server.admin(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "erin", "Password": PASSWORD, "Permanent": true }),
+    );
+    let (sdk, _) = client(&server, &pool, &client_id);
+    let step = block_on(sdk.sign_in("erin", PASSWORD, SignInFlow::Srp)).unwrap();
+    let SignInOutcome::Next(NextStep::TotpSetup { secret }) = step else { panic!("{step:?}") };
+    let session = signed_in(block_on(sdk.confirm_sign_in(&totp(&secret, 0), &[])).unwrap());
+    assert_eq!(session.username, "erin");
+    let again = block_on(sdk.sign_in("erin", PASSWORD, SignInFlow::Password)).unwrap();
+    assert!(
+        matches!(again, SignInOutcome::Next(NextStep::Challenge { ref name, .. }) if name == "SOFTWARE_TOKEN_MFA")
+    );
+    let replayed = block_on(sdk.confirm_sign_in(&totp(&secret, 0), &[])).unwrap_err();
+    assert_eq!(replayed.name, "CodeMismatchException");
+}

@@ -113,6 +113,10 @@ fn outcome_json(outcome: &SignInOutcome) -> Value {
             "isSignedIn": false,
             "nextStep": { "signInStep": "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED", "missingAttributes": required_attributes },
         }),
+        SignInOutcome::Next(NextStep::TotpSetup { secret }) => json!({
+            "isSignedIn": false,
+            "nextStep": { "signInStep": "CONTINUE_SIGN_IN_WITH_TOTP_SETUP", "challengeName": "MFA_SETUP", "totpSetupDetails": { "sharedSecret": secret } },
+        }),
         SignInOutcome::Next(NextStep::Challenge { name, parameters }) => json!({
             "isSignedIn": false,
             "nextStep": { "signInStep": step_name(name), "challengeName": name, "challengeParameters": parameters },
@@ -159,6 +163,26 @@ enum Op {
     SignOutGlobally,
     Refresh,
     ForceRefresh,
+    SetUpTotp,
+    VerifyTotpSetup,
+    UpdateMfaPreference,
+}
+
+fn preference(text: &str) -> Result<Option<cognate_client::MfaPreference>, ClientError> {
+    use cognate_client::MfaPreference::{Disabled, Enabled, NotPreferred, Preferred};
+    Ok(Some(match text {
+        "" => return Ok(None),
+        "ENABLED" => Enabled,
+        "DISABLED" => Disabled,
+        "PREFERRED" => Preferred,
+        "NOT_PREFERRED" => NotPreferred,
+        other => {
+            return Err(ClientError::new(
+                "InvalidParameterException",
+                format!("{other} is not ENABLED, DISABLED, PREFERRED or NOT_PREFERRED"),
+            ));
+        }
+    }))
 }
 
 fn delivery_json(d: cognate_client::CodeDelivery) -> Value {
@@ -194,6 +218,15 @@ async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>) -> Result<Value, Clien
         Op::DeleteUser => c.delete_user().await.map(done),
         Op::SignOut => c.sign_out(false).await.map(done),
         Op::SignOutGlobally => c.sign_out(true).await.map(done),
+        Op::SetUpTotp => c.set_up_totp().await.map(|t| json!({ "sharedSecret": t.secret })),
+        Op::VerifyTotpSetup => {
+            let name = Some(arg(1)).filter(|n| !n.is_empty());
+            c.verify_totp_setup(arg(0), name).await.map(done)
+        }
+        Op::UpdateMfaPreference => c
+            .update_mfa_preference(preference(arg(0))?, preference(arg(1))?, preference(arg(2))?)
+            .await
+            .map(done),
         Op::Refresh | Op::ForceRefresh => {
             let (session, refreshed) = if matches!(op, Op::ForceRefresh) {
                 (c.refresh_now().await?, true)
@@ -312,6 +345,24 @@ impl Engine {
     #[wasm_bindgen(js_name = signOut)]
     pub fn sign_out(&self, global: bool) -> Promise {
         self.run(if global { Op::SignOutGlobally } else { Op::SignOut }, Vec::new())
+    }
+
+    /// AssociateSoftwareToken: a new authenticator secret.
+    #[wasm_bindgen(js_name = setUpTotp)]
+    pub fn set_up_totp(&self) -> Promise {
+        self.run(Op::SetUpTotp, Vec::new())
+    }
+
+    /// VerifySoftwareToken with the app's code.
+    #[wasm_bindgen(js_name = verifyTotpSetup)]
+    pub fn verify_totp_setup(&self, code: String, device_name: String) -> Promise {
+        self.run(Op::VerifyTotpSetup, vec![code, device_name])
+    }
+
+    /// SetUserMFAPreference; each of ENABLED, DISABLED, PREFERRED, NOT_PREFERRED or "" (unchanged).
+    #[wasm_bindgen(js_name = updateMfaPreference)]
+    pub fn update_mfa_preference(&self, totp: String, sms: String, email: String) -> Promise {
+        self.run(Op::UpdateMfaPreference, vec![totp, sms, email])
     }
 
     /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
