@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, AssociateSoftwareTokenCommand,
+  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AssociateSoftwareTokenCommand,
   DescribeUserPoolCommand, GetUserCommand, GetUserPoolMfaConfigCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -140,6 +140,80 @@ for (const backend of backends()) {
         ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: totp(secret, 1) },
       }));
       assert.ok(tokens.AuthenticationResult.IdToken);
+      // Wrong codes count toward the lockout, like wrong passwords.
+      for (let i = 0; i < 5; i += 1) {
+        const attempt = await signIn();
+        await rejectsWith(send(new RespondToAuthChallengeCommand({
+          ClientId: client.ClientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: attempt.Session,
+          ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: wrongCode(secret) },
+        })), 'CodeMismatchException');
+      }
+      await rejectsWith(signIn(), 'NotAuthorizedException', /attempts exceeded/);
+    });
+
+    await t.test('codes by email and SMS, a choice between factors, and wrong codes toward the lockout', async () => {
+      const pool = await createPool(server);
+      await send(new SetUserPoolMfaConfigCommand({
+        UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+        SmsMfaConfiguration: { SmsAuthenticationMessage: 'Your Cognate code: {####}' },
+        EmailMfaConfiguration: { Subject: 'Sign-in code', Message: 'Sign in with {####}' },
+      }));
+      const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
+      const username = uniq('codes');
+      const [email, phone] = [`${username}@example.com`, `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`];
+      await send(new AdminCreateUserCommand({
+        UserPoolId: pool.Id, Username: username, MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: email }, { Name: 'phone_number', Value: phone }],
+      }));
+      await send(new AdminSetUserPasswordCommand({ UserPoolId: pool.Id, Username: username, Password: PASSWORD, Permanent: true }));
+      const signIn = () => send(new InitiateAuthCommand({
+        ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD },
+      }));
+      const respond = (started, name, responses) => send(new RespondToAuthChallengeCommand({
+        ClientId: client.ClientId, ChallengeName: name, Session: started.Session, ChallengeResponses: { USERNAME: username, ...responses },
+      }));
+      const codeTo = async (to, count) => {
+        const messages = await server.waitForOutbox({ to }, (m) => m.length >= count);
+        assert.equal(messages.length, count, `message ${count} to ${to}`);
+        return messages.at(-1).body.match(/(\d{6})/)[1];
+      };
+
+      await send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.Id, Username: username, EmailMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const byEmail = await signIn();
+      assert.equal(byEmail.ChallengeName, 'EMAIL_OTP');
+      assert.equal(byEmail.ChallengeParameters.CODE_DELIVERY_DELIVERY_MEDIUM, 'EMAIL');
+      assert.equal(byEmail.ChallengeParameters.CODE_DELIVERY_DESTINATION, `${username[0]}***@e***`);
+      const emailed = await codeTo(email, 1);
+      await rejectsWith(respond(byEmail, 'EMAIL_OTP', { EMAIL_OTP_CODE: emailed === '000000' ? '111111' : '000000' }), 'CodeMismatchException');
+      const retry = await signIn();
+      const second = await codeTo(email, 2);
+      await rejectsWith(respond(retry, 'EMAIL_OTP', { EMAIL_OTP_CODE: emailed === second ? '999999' : emailed }), 'CodeMismatchException', undefined, 'an earlier code does not work');
+      const third = await signIn();
+      const ok = await respond(third, 'EMAIL_OTP', { EMAIL_OTP_CODE: await codeTo(email, 3) });
+      assert.ok(ok.AuthenticationResult.AccessToken);
+
+      // SMS and email both on, none preferred: the user chooses.
+      await send(new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: pool.Id, Username: username,
+        EmailMfaSettings: { Enabled: true, PreferredMfa: false }, SMSMfaSettings: { Enabled: true, PreferredMfa: false },
+      }));
+      const choose = await signIn();
+      assert.equal(choose.ChallengeName, 'SELECT_MFA_TYPE');
+      assert.deepEqual(JSON.parse(choose.ChallengeParameters.MFAS_CAN_CHOOSE), ['SMS_MFA', 'EMAIL_OTP']);
+      await rejectsWith(respond(choose, 'SELECT_MFA_TYPE', { ANSWER: 'SOFTWARE_TOKEN_MFA' }), 'InvalidParameterException');
+      const choose2 = await signIn();
+      const sms = await respond(choose2, 'SELECT_MFA_TYPE', { ANSWER: 'SMS_MFA' });
+      assert.equal(sms.ChallengeName, 'SMS_MFA');
+      assert.equal(sms.ChallengeParameters.CODE_DELIVERY_DELIVERY_MEDIUM, 'SMS');
+      const texted = await codeTo(phone, 1);
+      const done = await respond(sms, 'SMS_MFA', { SMS_MFA_CODE: texted });
+      assert.ok(done.AuthenticationResult.IdToken);
+
+      // Sending is rate-limited per destination: five codes an hour.
+      await send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.Id, Username: username, SMSMfaSettings: { Enabled: false } }));
+      assert.equal((await signIn()).ChallengeName, 'EMAIL_OTP');
+      assert.equal((await signIn()).ChallengeName, 'EMAIL_OTP');
+      await rejectsWith(signIn(), 'LimitExceededException');
     });
   });
 }

@@ -43,6 +43,9 @@ pub(super) struct Challenge {
     /// How far a multi-step challenge has come (MFA_SETUP: `verified` once the app's code checked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) step: Option<String>,
+    /// The code sent for SMS_MFA / EMAIL_OTP: sealed with the rest, so no table holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) code: Option<String>,
 }
 
 impl Challenge {
@@ -59,6 +62,7 @@ impl Challenge {
             srp_b: None,
             expires_ms: now_ms() + CHALLENGE_TTL_MS,
             step: None,
+            code: None,
         }
     }
 
@@ -87,6 +91,7 @@ impl Challenge {
             srp_b: None,
             expires_ms: now_ms() + CHALLENGE_TTL_MS,
             step: None,
+            code: None,
         }
     }
 
@@ -224,8 +229,10 @@ impl Context {
         }
     }
 
-    /// Tokens for `user`, or the challenge their status calls for.
-    async fn finish(&self, svc: &Services, user: UserRecord) -> Result<Value, CognitoError> {
+    /// Tokens for `user`, whose password just checked, or the challenge their status calls for.
+    /// `failures` (the failed attempts before this one) are forgotten only when tokens are issued:
+    /// a right password followed by wrong MFA codes keeps counting toward the lockout.
+    async fn finish(&self, svc: &Services, user: UserRecord, failures: i64) -> Result<Value, CognitoError> {
         match user.status.as_str() {
             "FORCE_CHANGE_PASSWORD" => {
                 let challenge = Challenge::new(self, &user, "NEW_PASSWORD_REQUIRED");
@@ -262,6 +269,7 @@ impl Context {
         if let Some(challenge) = super::mfa_challenge::start(svc, self, &user).await? {
             return Ok(challenge);
         }
+        succeeded(svc, &user, failures).await?;
         self.tokens(svc, &user).await
     }
 
@@ -377,9 +385,8 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
             if !verifier.matches(pool_name, &user.username, password) {
                 return Err(failed(svc, &user).await);
             }
-            succeeded(svc, &user, failures).await?;
             enabled(&user)?;
-            ctx.finish(svc, user).await
+            ctx.finish(svc, user, failures).await
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let token = param(&params, "REFRESH_TOKEN")?;
@@ -434,6 +441,7 @@ async fn srp_start(
         srp_b: Some(session.srp_b()),
         expires_ms: now_ms() + CHALLENGE_TTL_MS,
         step: None,
+        code: None,
     };
     let block = seal(svc, &challenge);
     Ok(json!({
@@ -527,9 +535,8 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             if session.verify_claim(pool_name, &user.username, &block, stamp, signature).is_err() {
                 return Err(failed(svc, &user).await);
             }
-            succeeded(svc, &user, failures).await?;
             enabled(&user)?;
-            ctx.finish(svc, user).await
+            ctx.finish(svc, user, failures).await
         }
         "NEW_PASSWORD_REQUIRED" => {
             let password = param(&answers, "NEW_PASSWORD")?;
@@ -556,9 +563,9 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             user.aliases = super::user::aliases(&ctx.settings, &user.attributes);
             user.modified_ms = now_ms();
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
-            ctx.finish(svc, user).await
+            ctx.finish(svc, user, 0).await
         }
-        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" => {
+        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" | "SMS_MFA" | "EMAIL_OTP" | "SELECT_MFA_TYPE" => {
             enabled(&user)?;
             super::mfa_challenge::answer(svc, &ctx, &challenge, &user, &answers).await
         }

@@ -206,8 +206,21 @@ async fn set_preference(
                 }
                 m.totp_enabled = enabled;
             }
-            "SMS_MFA" => m.sms_enabled = enabled,
-            _ => m.email_enabled = enabled,
+            "SMS_MFA" | "EMAIL_OTP" => {
+                let attribute = if name == "SMS_MFA" { "phone_number" } else { "email" };
+                if enabled && user.attributes.get(attribute).is_none_or(String::is_empty) {
+                    return Err(CognitoError::new(
+                        Exception::InvalidParameter,
+                        format!("The user has no {attribute} to send codes to."),
+                    ));
+                }
+                if name == "SMS_MFA" {
+                    m.sms_enabled = enabled;
+                } else {
+                    m.email_enabled = enabled;
+                }
+            }
+            _ => {}
         }
         if f.preferred_mfa == Some(true) && enabled {
             m.preferred = Some(name.to_owned());

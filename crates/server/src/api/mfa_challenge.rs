@@ -10,10 +10,35 @@ use serde_json::{Value, json};
 
 use super::auth::{Challenge, Context, check_lockout, failed, invalid_session, open, seal, succeeded};
 use super::wire::Request;
-use super::{CognitoError, Services, internal, mfa};
+use subtle::ConstantTimeEq;
+
+use super::{CognitoError, Services, code, internal, mfa};
 use crate::store::UserRecord;
 
-/// The challenge a password-verified `user` must answer next, if MFA applies to them.
+/// The second factors `user` can answer with now, in Cognito's order.
+async fn factors(
+    svc: &Services,
+    ctx: &Context,
+    user: &UserRecord,
+) -> Result<(Vec<&'static str>, Option<String>), CognitoError> {
+    let m = mfa::record(svc, user).await?;
+    let has = |a: &str| user.attributes.get(a).is_some_and(|v| !v.is_empty());
+    let mut out = Vec::new();
+    if ctx.settings.mfa.sms.is_some() && m.sms_enabled && has("phone_number") {
+        out.push("SMS_MFA");
+    }
+    if ctx.settings.mfa.software_token && m.totp_verified && m.totp_enabled {
+        out.push("SOFTWARE_TOKEN_MFA");
+    }
+    if ctx.settings.mfa.email.is_some() && m.email_enabled && has("email") {
+        out.push("EMAIL_OTP");
+    }
+    Ok((out, m.preferred))
+}
+
+/// The challenge a password-verified `user` must answer next, if MFA applies to them: their
+/// preferred factor, their only one, a choice (SELECT_MFA_TYPE), or MFA_SETUP when the pool
+/// requires MFA and they have none.
 pub(super) async fn start(
     svc: &Services,
     ctx: &Context,
@@ -22,30 +47,83 @@ pub(super) async fn start(
     if ctx.settings.mfa_configuration == "OFF" {
         return Ok(None);
     }
-    let m = mfa::record(svc, user).await?;
-    let totp = ctx.settings.mfa.software_token && m.totp_verified && m.totp_enabled;
-    let name = if totp {
-        "SOFTWARE_TOKEN_MFA"
-    } else if ctx.settings.mfa_configuration == "ON" && ctx.settings.mfa.software_token {
-        "MFA_SETUP"
-    } else {
-        return Ok(None);
+    let (options, preferred) = factors(svc, ctx, user).await?;
+    let name = match (options.as_slice(), preferred) {
+        ([], _) if ctx.settings.mfa_configuration == "ON" && ctx.settings.mfa.software_token => "MFA_SETUP",
+        ([], _) => return Ok(None),
+        (_, Some(p)) if options.contains(&p.as_str()) => {
+            options.iter().copied().find(|o| *o == p).unwrap_or("SELECT_MFA_TYPE")
+        }
+        ([only], _) => only,
+        _ => "SELECT_MFA_TYPE",
     };
-    let challenge = Challenge::new(ctx, user, name);
+    challenge_for(svc, ctx, user, name, &options).await.map(Some)
+}
+
+/// Issues challenge `name`: for SMS_MFA and EMAIL_OTP a code is sent (within the sending limit) and
+/// sealed into the Session.
+async fn challenge_for(
+    svc: &Services,
+    ctx: &Context,
+    user: &UserRecord,
+    name: &str,
+    options: &[&str],
+) -> Result<Value, CognitoError> {
+    let mut challenge = Challenge::new(ctx, user, name);
     let mut parameters = json!({ "USER_ID_FOR_SRP": user.username });
-    if name == "MFA_SETUP" {
-        parameters["MFAS_CAN_SETUP"] = json!("[\"SOFTWARE_TOKEN_MFA\"]");
+    match name {
+        "MFA_SETUP" => parameters["MFAS_CAN_SETUP"] = json!("[\"SOFTWARE_TOKEN_MFA\"]"),
+        "SELECT_MFA_TYPE" => {
+            parameters["MFAS_CAN_CHOOSE"] = json!(serde_json::to_string(options).unwrap_or_default())
+        }
+        "SMS_MFA" | "EMAIL_OTP" => {
+            let (channel, attribute) =
+                if name == "SMS_MFA" { ("SMS", "phone_number") } else { ("EMAIL", "email") };
+            let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
+            code::check_send_limit(svc, &user.pool_id, &destination).await?;
+            let value = code::six_digits();
+            let (subject, text) = template(ctx, name);
+            let message =
+                code::message(user, channel, destination.clone(), &subject, text.replace("{####}", &value));
+            svc.store.update_user(user, &[message], &[]).await.map_err(internal)?;
+            parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(channel);
+            parameters["CODE_DELIVERY_DESTINATION"] = json!(code::mask(&destination));
+            challenge.code = Some(value);
+        }
+        _ => {}
     }
-    Ok(Some(
-        json!({ "ChallengeName": name, "Session": seal(svc, &challenge), "ChallengeParameters": parameters }),
-    ))
+    Ok(json!({ "ChallengeName": name, "Session": seal(svc, &challenge), "ChallengeParameters": parameters }))
+}
+
+/// The pool's message for a sign-in code (`{####}` stands for the code), and its subject.
+fn template(ctx: &Context, name: &str) -> (String, String) {
+    let pick = |config: &Option<Value>, member: &str, default: &str| {
+        config.as_ref().and_then(|c| c.get(member)).and_then(Value::as_str).unwrap_or(default).to_owned()
+    };
+    if name == "SMS_MFA" {
+        (
+            "Your sign-in code".to_owned(),
+            pick(&ctx.settings.mfa.sms, "SmsAuthenticationMessage", "Your authentication code is {####}."),
+        )
+    } else {
+        (
+            pick(&ctx.settings.mfa.email, "Subject", "Your sign-in code"),
+            pick(&ctx.settings.mfa.email, "Message", "Your authentication code is {####}."),
+        )
+    }
 }
 
 fn code_mismatch() -> CognitoError {
     CognitoError::new(Exception::CodeMismatch, "Invalid code received for user")
 }
 
-/// RespondToAuthChallenge for SOFTWARE_TOKEN_MFA and MFA_SETUP (the challenge is already consumed).
+fn required<'a>(answers: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, CognitoError> {
+    answers.get(name).map(String::as_str).ok_or_else(|| {
+        CognitoError::new(Exception::InvalidParameter, format!("Missing required parameter {name}"))
+    })
+}
+
+/// RespondToAuthChallenge for the MFA challenges (the challenge is already consumed).
 pub(super) async fn answer(
     svc: &Services,
     ctx: &Context,
@@ -53,31 +131,46 @@ pub(super) async fn answer(
     user: &UserRecord,
     answers: &BTreeMap<String, String>,
 ) -> Result<Value, CognitoError> {
-    match challenge.name() {
-        "SOFTWARE_TOKEN_MFA" => {
-            let code = answers.get("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| {
-                CognitoError::new(
+    let name = challenge.name();
+    match name {
+        "SELECT_MFA_TYPE" => {
+            let choice = required(answers, "ANSWER")?;
+            let (options, _) = factors(svc, ctx, user).await?;
+            let Some(chosen) = options.iter().copied().find(|o| *o == choice) else {
+                return Err(CognitoError::new(
                     Exception::InvalidParameter,
-                    "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
-                )
-            })?;
-            let failures = check_lockout(svc, user).await?;
-            let m = mfa::record(svc, user).await?;
-            // A wrong or replayed code counts toward the same lockout as a wrong password.
-            if !mfa::check_code(svc, &m, code).await? {
-                let _ = failed(svc, user).await;
-                return Err(code_mismatch());
-            }
-            succeeded(svc, user, failures).await?;
-            ctx.tokens(svc, user).await
+                    format!("{choice} is not one of the user's MFA methods."),
+                ));
+            };
+            challenge_for(svc, ctx, user, chosen, &options).await
         }
-        _ => {
+        "MFA_SETUP" => {
             if challenge.step.as_deref() != Some("verified") {
                 return Err(CognitoError::new(
                     Exception::InvalidParameter,
                     "Set up and verify a software token (AssociateSoftwareToken, VerifySoftwareToken) first.",
                 ));
             }
+            ctx.tokens(svc, user).await
+        }
+        _ => {
+            let member = match name {
+                "SMS_MFA" => "SMS_MFA_CODE",
+                "EMAIL_OTP" => "EMAIL_OTP_CODE",
+                _ => "SOFTWARE_TOKEN_MFA_CODE",
+            };
+            let given = required(answers, member)?;
+            let failures = check_lockout(svc, user).await?;
+            let right = match &challenge.code {
+                Some(sent) => bool::from(sent.as_bytes().ct_eq(given.as_bytes())),
+                None => mfa::check_code(svc, &mfa::record(svc, user).await?, given).await?,
+            };
+            // A wrong or replayed code counts toward the same lockout as a wrong password.
+            if !right {
+                let _ = failed(svc, user).await;
+                return Err(code_mismatch());
+            }
+            succeeded(svc, user, failures).await?;
             ctx.tokens(svc, user).await
         }
     }
