@@ -215,5 +215,40 @@ for (const backend of backends()) {
       assert.equal((await signIn()).ChallengeName, 'EMAIL_OTP');
       await rejectsWith(signIn(), 'LimitExceededException');
     });
+
+    await t.test("amazon-cognito-identity-js answers SMS MFA through its mfaRequired callback", async () => {
+      const pool = await createPool(server);
+      await send(new SetUserPoolMfaConfigCommand({
+        UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: { SmsAuthenticationMessage: 'Code {####}' },
+      }));
+      const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
+      const username = uniq('sms');
+      const phone = `+1628555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+      await send(new AdminCreateUserCommand({
+        UserPoolId: pool.Id, Username: username, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'phone_number', Value: phone }],
+      }));
+      await send(new AdminSetUserPasswordCommand({ UserPoolId: pool.Id, Username: username, Password: PASSWORD, Permanent: true }));
+      await send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.Id, Username: username, SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const user = idjsUser(server, pool.Id, client.ClientId, username);
+      const session = await new Promise((resolve, reject) => {
+        const callbacks = {
+          onSuccess: resolve,
+          onFailure: reject,
+          mfaRequired: async (challengeName, parameters) => {
+            try {
+              assert.equal(challengeName, 'SMS_MFA');
+              assert.equal(parameters.CODE_DELIVERY_DELIVERY_MEDIUM, 'SMS');
+              const messages = await server.waitForOutbox({ to: phone });
+              user.sendMFACode(messages.at(-1).body.match(/(\d{6})/)[1], callbacks);
+            } catch (err) {
+              reject(err);
+            }
+          },
+        };
+        user.authenticateUser(new AuthenticationDetails({ Username: username, Password: PASSWORD }), callbacks);
+      });
+      assert.ok(session.isValid());
+      assert.equal(session.getIdToken().payload.phone_number, phone);
+    });
   });
 }
