@@ -28,6 +28,17 @@ impl std::fmt::Debug for AdminKey {
     }
 }
 
+/// A secret setting: its `Debug` shows no characters of it.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
 /// The server's configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -55,6 +66,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender address of email.
     pub smtp_from: String,
+    /// Where SMS messages go: each is POSTed there as JSON (`{"id", "pool_id", "to", "message"}`);
+    /// without it, SMS messages wait in the outbox.
+    pub sms_webhook_url: Option<String>,
+    /// When set, each webhook request carries `X-Cognate-Signature: sha256=<hex HMAC-SHA256 of the
+    /// body under this secret>`, so the receiver can tell it came from this server.
+    pub sms_webhook_secret: Option<Secret>,
     /// Seconds a new signing key is published in the JWKS before it signs (`cognate keys rotate`).
     pub key_overlap_seconds: i64,
 }
@@ -73,6 +90,8 @@ impl Default for Config {
             log_format: "text".to_owned(),
             smtp_url: None,
             smtp_from: "Cognate <no-reply@localhost>".to_owned(),
+            sms_webhook_url: None,
+            sms_webhook_secret: None,
             key_overlap_seconds: 3600,
         }
     }
@@ -127,6 +146,12 @@ impl Config {
         }
         if let Some(v) = env("COGNATE_SMTP_FROM") {
             config.smtp_from = v;
+        }
+        if let Some(v) = env("COGNATE_SMS_WEBHOOK_URL") {
+            config.sms_webhook_url = Some(v);
+        }
+        if let Some(v) = env("COGNATE_SMS_WEBHOOK_SECRET") {
+            config.sms_webhook_secret = Some(Secret(v));
         }
         if let Some(v) = env("COGNATE_KEY_OVERLAP_SECONDS") {
             config.key_overlap_seconds =

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use cognate_server::api::Services;
 use cognate_server::config::{self, Config};
 use cognate_server::http::{self, AppState, app};
-use cognate_server::messenger::{self, SmtpSender};
+use cognate_server::messenger::{self, SmtpSender, WebhookSender};
 use cognate_server::seal::Sealer;
 use cognate_server::store::{SqlStore, Store};
 use cognate_server::tokens::KeyCache;
@@ -153,6 +153,10 @@ async fn serve(
     if let Some(url) = &config.smtp_url {
         let sender = SmtpSender::new(url, &config.smtp_from).map_err(|e| e.to_string())?;
         messenger::spawn(store.clone(), sender);
+    }
+    if let Some(url) = &config.sms_webhook_url {
+        let secret = config.sms_webhook_secret.as_ref().map(|s| s.0.clone());
+        messenger::spawn(store.clone(), WebhookSender::new(url, secret).map_err(|e| e.to_string())?);
     }
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;

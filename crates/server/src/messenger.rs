@@ -1,6 +1,7 @@
-//! Delivery of the outbox: a background sender claims waiting email messages and sends them over SMTP
-//! (lettre). Messages stay in the outbox either way, marked delivered or with their last error, so
-//! nothing is lost when the mail server is down: it is retried, with a growing pause, up to a limit.
+//! Delivery of the outbox: background senders claim waiting messages of their channel and send them,
+//! email over SMTP (lettre), SMS to an HTTP webhook (the gateway of the operator's choice). Messages
+//! stay in the outbox either way, marked delivered or with their last error, so nothing is lost when
+//! the mail server or gateway is down: it is retried, with a growing pause, up to a limit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,75 @@ const LEASE_MS: i64 = 60_000;
 const BATCH: usize = 20;
 /// The pause between rounds when there is nothing to send.
 const IDLE: Duration = Duration::from_millis(500);
+
+/// A way out for one channel of the outbox.
+pub trait Sender: Send + Sync + 'static {
+    /// `EMAIL` or `SMS`.
+    fn channel(&self) -> &'static str;
+    /// Sends one message; `Err` with a reason that never includes the message's body.
+    fn send(&self, message: &Message) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+/// Sends SMS messages by POSTing them to a webhook as JSON.
+pub struct WebhookSender {
+    client: reqwest::Client,
+    url: String,
+    secret: Option<String>,
+}
+
+impl WebhookSender {
+    /// A sender to `url` (http or https), signing bodies with `secret` when given.
+    ///
+    /// # Errors
+    /// [`SmtpConfigError`] (the settings error) for a URL that is not http(s).
+    pub fn new(url: &str, secret: Option<String>) -> Result<Self, SmtpConfigError> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(SmtpConfigError(format!("sms_webhook_url {url:?} is not an http(s) URL")));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| SmtpConfigError(format!("sms_webhook_url: {e}")))?;
+        Ok(Self { client, url: url.to_owned(), secret })
+    }
+}
+
+impl Sender for WebhookSender {
+    fn channel(&self) -> &'static str {
+        "SMS"
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), String> {
+        let body = serde_json::json!({
+            "id": message.id,
+            "pool_id": message.pool_id,
+            "to": message.destination,
+            "message": message.body,
+        })
+        .to_string();
+        let mut request = self.client.post(&self.url).header("content-type", "application/json");
+        if let Some(secret) = &self.secret {
+            request = request.header("x-cognate-signature", format!("sha256={}", signature(secret, &body)));
+        }
+        let response = request.body(body).send().await.map_err(|e| e.without_url().to_string())?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the webhook answered HTTP {}", response.status().as_u16()))
+        }
+    }
+}
+
+/// Hex HMAC-SHA256 of `body` under `secret`.
+fn signature(secret: &str, body: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else {
+        // HMAC takes keys of any length.
+        return String::new();
+    };
+    mac.update(body.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// Sends email through one SMTP server.
 pub struct SmtpSender {
@@ -45,6 +115,12 @@ impl SmtpSender {
         let from = from.parse().map_err(|e| SmtpConfigError(format!("smtp_from {from:?}: {e}")))?;
         Ok(Self { transport, from })
     }
+}
+
+impl Sender for SmtpSender {
+    fn channel(&self) -> &'static str {
+        "EMAIL"
+    }
 
     async fn send(&self, message: &Message) -> Result<(), String> {
         let to: Mailbox = message.destination.parse().map_err(|e| format!("bad address: {e}"))?;
@@ -63,12 +139,13 @@ fn backoff_ms(attempt: u32) -> i64 {
     5_000i64.saturating_mul(1 << attempt.min(7)).min(600_000)
 }
 
-/// Runs the email sender until the process ends.
-pub fn spawn(store: Arc<dyn Store>, sender: SmtpSender) {
+/// Runs a sender until the process ends.
+pub fn spawn(store: Arc<dyn Store>, sender: impl Sender) {
     tokio::spawn(async move {
         let mut failures: u32 = 0;
+        let channel = sender.channel();
         loop {
-            let claimed = store.claim_undelivered("EMAIL", now_ms(), LEASE_MS, MAX_ATTEMPTS, BATCH).await;
+            let claimed = store.claim_undelivered(channel, now_ms(), LEASE_MS, MAX_ATTEMPTS, BATCH).await;
             let batch = match claimed {
                 Ok(batch) => batch,
                 Err(err) => {
@@ -86,12 +163,12 @@ pub fn spawn(store: Arc<dyn Store>, sender: SmtpSender) {
                 match &outcome {
                     Ok(()) => {
                         failures = 0;
-                        tracing::info!(id = %message.id, pool = %message.pool_id, "email delivered");
+                        tracing::info!(id = %message.id, pool = %message.pool_id, channel, "message delivered");
                     }
                     Err(error) => {
                         failures = failures.saturating_add(1);
-                        // The destination is an address the user gave; the body (codes) is never logged.
-                        tracing::warn!(id = %message.id, error = %error, "email not delivered; will retry");
+                        // The body (codes) is never logged.
+                        tracing::warn!(id = %message.id, error = %error, channel, "message not delivered; will retry");
                     }
                 }
                 if let Err(err) =
