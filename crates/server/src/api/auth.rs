@@ -51,11 +51,20 @@ pub(super) struct Challenge {
 impl Challenge {
     /// A fresh challenge `name` for `user` in this context.
     pub(super) fn new(ctx: &Context, user: &UserRecord, name: &str) -> Self {
+        Self::new_for(ctx, Some(user), name)
+    }
+
+    /// A challenge for a user who does not exist (answered as a wrong password would be).
+    pub(super) fn stand_in(ctx: &Context, name: &str) -> Self {
+        Self { user: None, ..Self::new_for(ctx, None, name) }
+    }
+
+    fn new_for(ctx: &Context, user: Option<&UserRecord>, name: &str) -> Self {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             pool: ctx.pool.id.clone(),
             client: ctx.client.id.clone(),
-            user: Some(user.key.clone()),
+            user: user.map(|u| u.key.clone()),
             name: name.to_owned(),
             srp_a: None,
             b: None,
@@ -181,6 +190,7 @@ impl Context {
                 has("ALLOW_ADMIN_USER_PASSWORD_AUTH") || has("ADMIN_NO_SRP_AUTH")
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has("ALLOW_REFRESH_TOKEN_AUTH") || legacy,
+            "USER_AUTH" => has("ALLOW_USER_AUTH"),
             _ => false,
         };
         if ok {
@@ -365,7 +375,8 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
     let ctx = context(svc, &req, admin).await?;
     let params = parameters(&req, "AuthParameters")?;
     let admin_only = ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"].contains(&flow.as_str());
-    if admin_only != admin && flow != "USER_SRP_AUTH" && !flow.starts_with("REFRESH_TOKEN") {
+    let both = flow == "USER_SRP_AUTH" || flow == "USER_AUTH" || flow.starts_with("REFRESH_TOKEN");
+    if admin_only != admin && !both {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             format!("Initiate Auth method not supported: {flow}"),
@@ -377,16 +388,14 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
         "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             let username = param(&params, "USERNAME")?;
             ctx.check_secret_hash(svc, &params, username)?;
-            let user = find_user(svc, &ctx, username).await?.ok_or_else(|| ctx.unknown_user())?;
-            let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
-            let password = param(&params, "PASSWORD")?;
-            let failures = check_lockout(svc, &user).await?;
-            let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
-            if !verifier.matches(pool_name, &user.username, password) {
-                return Err(failed(svc, &user).await);
-            }
-            enabled(&user)?;
-            ctx.finish(svc, user, failures).await
+            let user = find_user(svc, &ctx, username).await?;
+            password_sign_in(svc, &ctx, user, param(&params, "PASSWORD")?).await
+        }
+        "USER_AUTH" => {
+            let username = param(&params, "USERNAME")?;
+            ctx.check_secret_hash(svc, &params, username)?;
+            let user = find_user(svc, &ctx, username).await?;
+            super::user_auth::start(svc, &ctx, &params, user).await
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let token = param(&params, "REFRESH_TOKEN")?;
@@ -400,7 +409,25 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
     }
 }
 
-async fn srp_start(
+/// Checks `password` for `user` (None: unknown) and goes on to MFA or tokens.
+pub(super) async fn password_sign_in(
+    svc: &Services,
+    ctx: &Context,
+    user: Option<UserRecord>,
+    password: &str,
+) -> Result<Value, CognitoError> {
+    let user = user.ok_or_else(|| ctx.unknown_user())?;
+    let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+    let failures = check_lockout(svc, &user).await?;
+    let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
+    if !verifier.matches(pool_name, &user.username, password) {
+        return Err(failed(svc, &user).await);
+    }
+    enabled(&user)?;
+    ctx.finish(svc, user, failures).await
+}
+
+pub(super) async fn srp_start(
     svc: &Services,
     ctx: &Context,
     params: &BTreeMap<String, String>,
@@ -503,6 +530,16 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
     }
     let username = param(&answers, "USERNAME")?;
     ctx.check_secret_hash(svc, &answers, username)?;
+    if name == "SELECT_CHALLENGE" {
+        // Answered for unknown users too, as for anyone: the factor chosen decides what follows.
+        let user = match &challenge.user {
+            Some(key) => {
+                Some(svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(invalid_session)?)
+            }
+            None => None,
+        };
+        return super::user_auth::answer_select(svc, &ctx, &challenge, user, &answers).await;
+    }
     let Some(key) = &challenge.user else {
         // The stand-in challenge of an unknown user: spend what checking a real proof spends (v^u,
         // then the power of b) before answering as a wrong password does.
@@ -565,7 +602,7 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
             ctx.finish(svc, user, 0).await
         }
-        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" | "SMS_MFA" | "EMAIL_OTP" | "SELECT_MFA_TYPE" => {
+        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SELECT_MFA_TYPE" => {
             enabled(&user)?;
             super::mfa_challenge::answer(svc, &ctx, &challenge, &user, &answers).await
         }

@@ -62,7 +62,7 @@ pub(super) async fn start(
 
 /// Issues challenge `name`: for SMS_MFA and EMAIL_OTP a code is sent (within the sending limit) and
 /// sealed into the Session.
-async fn challenge_for(
+pub(super) async fn challenge_for(
     svc: &Services,
     ctx: &Context,
     user: &UserRecord,
@@ -76,9 +76,9 @@ async fn challenge_for(
         "SELECT_MFA_TYPE" => {
             parameters["MFAS_CAN_CHOOSE"] = json!(serde_json::to_string(options).unwrap_or_default())
         }
-        "SMS_MFA" | "EMAIL_OTP" => {
+        "SMS_MFA" | "SMS_OTP" | "EMAIL_OTP" => {
             let (channel, attribute) =
-                if name == "SMS_MFA" { ("SMS", "phone_number") } else { ("EMAIL", "email") };
+                if name == "EMAIL_OTP" { ("EMAIL", "email") } else { ("SMS", "phone_number") };
             let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
             code::check_send_limit(svc, &user.pool_id, &destination).await?;
             let value = code::six_digits();
@@ -100,7 +100,7 @@ fn template(ctx: &Context, name: &str) -> (String, String) {
     let pick = |config: &Option<Value>, member: &str, default: &str| {
         config.as_ref().and_then(|c| c.get(member)).and_then(Value::as_str).unwrap_or(default).to_owned()
     };
-    if name == "SMS_MFA" {
+    if name != "EMAIL_OTP" {
         (
             "Your sign-in code".to_owned(),
             pick(&ctx.settings.mfa.sms, "SmsAuthenticationMessage", "Your authentication code is {####}."),
@@ -156,6 +156,7 @@ pub(super) async fn answer(
         _ => {
             let member = match name {
                 "SMS_MFA" => "SMS_MFA_CODE",
+                "SMS_OTP" => "SMS_OTP_CODE",
                 "EMAIL_OTP" => "EMAIL_OTP_CODE",
                 _ => "SOFTWARE_TOKEN_MFA_CODE",
             };

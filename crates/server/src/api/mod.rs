@@ -15,6 +15,7 @@ pub mod refresh;
 pub mod schema;
 pub mod session;
 pub mod user;
+mod user_auth;
 mod wire;
 
 use std::sync::Arc;
