@@ -78,6 +78,14 @@ for (const backend of backends()) {
         user.verifySoftwareToken(wrongCode(secret), 'phone', { onSuccess: () => resolve(null), onFailure: resolve });
       });
       assert.equal(wrong?.code ?? wrong?.name, 'EnableSoftwareTokenMFAException');
+      // Nothing half-changed: the refused code left the factor unverified.
+      await rejectsWith(send(new SetUserMFAPreferenceCommand({
+        AccessToken: first.session.getAccessToken().getJwtToken(), SoftwareTokenMfaSettings: { Enabled: true },
+      })), 'InvalidParameterException', /not verified/);
+      const stale = await new Promise((resolve) => {
+        user.verifySoftwareToken(totp(secret, -3), 'phone', { onSuccess: () => resolve(null), onFailure: resolve });
+      });
+      assert.equal(stale?.code ?? stale?.name, 'EnableSoftwareTokenMFAException', 'a code 90 s old has expired');
       await new Promise((resolve, reject) => {
         user.verifySoftwareToken(totp(secret), 'phone', { onSuccess: resolve, onFailure: reject });
       });
