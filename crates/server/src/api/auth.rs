@@ -56,15 +56,19 @@ impl Challenge {
 
     /// A challenge for a user who does not exist (answered as a wrong password would be).
     pub(super) fn stand_in(ctx: &Context, name: &str) -> Self {
-        Self { user: None, ..Self::new_for(ctx, None, name) }
+        Self::new_for(ctx, None, name)
     }
 
     fn new_for(ctx: &Context, user: Option<&UserRecord>, name: &str) -> Self {
+        Self::fresh(ctx.pool.id.clone(), ctx.client.id.clone(), user.map(|u| u.key.clone()), name)
+    }
+
+    fn fresh(pool: String, client: String, user: Option<String>, name: &str) -> Self {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
-            pool: ctx.pool.id.clone(),
-            client: ctx.client.id.clone(),
-            user: user.map(|u| u.key.clone()),
+            pool,
+            client,
+            user,
             name: name.to_owned(),
             srp_a: None,
             b: None,
@@ -89,19 +93,7 @@ impl Challenge {
 
     /// The next challenge of the same sign-in (same pool, client and user), fresh id and expiry.
     pub(super) fn follow(&self, name: &str) -> Self {
-        Self {
-            id: uuid::Uuid::new_v4().to_string(),
-            pool: self.pool.clone(),
-            client: self.client.clone(),
-            user: self.user.clone(),
-            name: name.to_owned(),
-            srp_a: None,
-            b: None,
-            srp_b: None,
-            expires_ms: now_ms() + CHALLENGE_TTL_MS,
-            step: None,
-            code: None,
-        }
+        Self::fresh(self.pool.clone(), self.client.clone(), self.user.clone(), name)
     }
 
     /// Marks this challenge answered, once (any server): false when it already was.
