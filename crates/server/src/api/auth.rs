@@ -594,6 +594,10 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
             ctx.finish(svc, user, 0).await
         }
+        "WEB_AUTHN" => {
+            enabled(&user)?;
+            super::user_auth::answer_webauthn(svc, &ctx, &challenge, user, &answers).await
+        }
         "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SELECT_MFA_TYPE" => {
             enabled(&user)?;
             super::mfa_challenge::answer(svc, &ctx, &challenge, &user, &answers).await

@@ -44,6 +44,9 @@ fn config_json(settings: &PoolSettings) -> Value {
     if let Some(email) = &settings.mfa.email {
         out["EmailMfaConfiguration"] = email.clone();
     }
+    if let Some(webauthn) = &settings.webauthn {
+        out["WebAuthnConfiguration"] = webauthn.json();
+    }
     out
 }
 
@@ -58,6 +61,10 @@ pub async fn set_pool_config(svc: &Services, req: Request) -> Result<Value, Cogn
     }
     if let Some(email) = req.get("EmailMfaConfiguration") {
         settings.mfa.email = Some(email.clone());
+    }
+    if let Some(webauthn) = req.get("WebAuthnConfiguration") {
+        settings.webauthn =
+            Some(super::passkey::WebAuthnSettings::parse(webauthn, settings.webauthn.as_ref())?);
     }
     if let Some(mode) = req.opt_string("MfaConfiguration")? {
         one_of("MfaConfiguration", &mode, &["OFF", "ON", "OPTIONAL"])?;

@@ -9,6 +9,7 @@ pub mod group;
 pub mod list_users;
 pub mod mfa;
 mod mfa_challenge;
+pub mod passkey;
 pub mod password;
 pub mod pool;
 pub mod refresh;
@@ -156,6 +157,11 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "VerifySoftwareToken" => mfa::verify_software_token(svc, req).await,
         "SetUserMFAPreference" => mfa::set_user_preference(svc, req).await,
         "AdminSetUserMFAPreference" => mfa::admin_set_user_preference(svc, req).await,
+        "StartWebAuthnRegistration" => passkey::start_registration(svc, req).await,
+        "CompleteWebAuthnRegistration" => passkey::complete_registration(svc, req).await,
+        "ListWebAuthnCredentials" => passkey::list(svc, req).await,
+        "DeleteWebAuthnCredential" => passkey::delete(svc, req).await,
+        "GetUserAuthFactors" => passkey::auth_factors(svc, req).await,
         other if is_cognito_operation(other) => Err(CognitoError::new(
             Exception::UnsupportedOperation,
             format!("Cognate does not implement {other} yet."),

@@ -93,6 +93,9 @@ pub struct PoolSettings {
     /// The second factors offered (SetUserPoolMfaConfig).
     #[serde(default)]
     pub mfa: super::mfa::MfaSettings,
+    /// `WebAuthnConfiguration` (SetUserPoolMfaConfig, UpdateUserPool): passkeys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webauthn: Option<super::passkey::WebAuthnSettings>,
     /// `ACTIVE` or `INACTIVE`.
     pub deletion_protection: String,
     /// `AdminCreateUserConfig`.
@@ -152,6 +155,10 @@ fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSetting
             Exception::InvalidParameter,
             "UnusedAccountValidityDays must be between 0 and 365.",
         ));
+    }
+    // Not a member of Cognito's UpdateUserPool: a Cognate extension, kept when absent.
+    if let Some(w) = req.get("WebAuthnConfiguration") {
+        base.webauthn = Some(super::passkey::WebAuthnSettings::parse(w, base.webauthn.as_ref())?);
     }
     base.tags = req.opt("UserPoolTags")?.unwrap_or_default();
     base.echoed = ECHOED.iter().filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone()))).collect();
@@ -281,6 +288,7 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
         auto_verified_attributes: Vec::new(),
         mfa_configuration: "OFF".to_owned(),
         mfa: super::mfa::MfaSettings::default(),
+        webauthn: None,
         deletion_protection: "INACTIVE".to_owned(),
         admin_create_user_config: AdminCreateUserConfig::default(),
         tags: BTreeMap::new(),

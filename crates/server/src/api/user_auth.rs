@@ -1,19 +1,23 @@
 //! USER_AUTH, choice-based sign-in: the user's first factor is a password (PASSWORD, or SRP as
 //! PASSWORD_SRP) or a code sent by email or SMS (EMAIL_OTP, SMS_OTP: passwordless), among those the
 //! pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`) and the user can use. The client
-//! names a PREFERRED_CHALLENGE or answers SELECT_CHALLENGE; passkeys (WEB_AUTHN) come with the
-//! passkeys work. A code first factor ends the sign-in; a password one goes on to MFA as usual.
+//! names a PREFERRED_CHALLENGE or answers SELECT_CHALLENGE. A passkey (WEB_AUTHN) or a code first
+//! factor ends the sign-in; a password one goes on to MFA as usual.
 
 use std::collections::BTreeMap;
 
 use cognate_proto::Exception;
 use serde_json::{Value, json};
 
+use cognate_webauthn::{self as webauthn, StoredCredential};
+
 use super::auth::{
-    Challenge, Context, check_lockout, enabled, invalid_session, password_sign_in, seal, srp_start,
+    Challenge, Context, check_lockout, enabled, failed, invalid_session, password_sign_in, seal, srp_start,
+    succeeded,
 };
-use super::{CognitoError, Services, mfa_challenge};
-use crate::store::UserRecord;
+use super::passkey::{challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle};
+use super::{CognitoError, Services, internal, mfa_challenge, now_ms};
+use crate::store::{CredentialRecord, UserRecord};
 
 /// The first factors the pool allows (Cognito's default: the password only).
 fn allowed(ctx: &Context) -> Vec<String> {
@@ -26,8 +30,26 @@ fn allowed(ctx: &Context) -> Vec<String> {
         .unwrap_or_else(|| vec!["PASSWORD".to_owned()])
 }
 
+/// The passkeys `user` can sign in with here (none when the pool does not allow them).
+async fn passkeys(
+    svc: &Services,
+    ctx: &Context,
+    user: Option<&UserRecord>,
+) -> Result<Vec<CredentialRecord>, CognitoError> {
+    match user {
+        Some(u) if allowed(ctx).iter().any(|f| f == "WEB_AUTHN") && ctx.settings.webauthn.is_some() => {
+            svc.store.credentials_of(&u.pool_id, &u.key).await.map_err(internal)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// The first factors `user` can sign in with here, in Cognito's order.
-fn available(ctx: &Context, user: Option<&UserRecord>) -> Vec<&'static str> {
+async fn available(
+    svc: &Services,
+    ctx: &Context,
+    user: Option<&UserRecord>,
+) -> Result<Vec<&'static str>, CognitoError> {
     let allowed = allowed(ctx);
     let allows = |f: &str| allowed.iter().any(|a| a == f);
     let verified = |a: &str| {
@@ -44,26 +66,131 @@ fn available(ctx: &Context, user: Option<&UserRecord>) -> Vec<&'static str> {
     if allows("SMS_OTP") && verified("phone_number") {
         out.push("SMS_OTP");
     }
-    out
+    if !passkeys(svc, ctx, user).await?.is_empty() {
+        out.push("WEB_AUTHN");
+    }
+    Ok(out)
 }
 
-fn select(
+/// A WEB_AUTHN challenge's options for `user`: `CREDENTIAL_REQUEST_OPTIONS`, whose challenge is
+/// sealed into `challenge` (so it is bound to that Session, and answers once with it).
+async fn request_options(
+    svc: &Services,
+    ctx: &Context,
+    user: &UserRecord,
+    challenge: &mut Challenge,
+) -> Result<String, CognitoError> {
+    let rp = relying_party(&ctx.pool, &ctx.settings)?;
+    let bytes = webauthn_challenge();
+    challenge.code = Some(webauthn::b64url(&bytes));
+    let allow = descriptors(&passkeys(svc, ctx, Some(user)).await?);
+    Ok(webauthn::request_options(&rp, &bytes, &allow).to_string())
+}
+
+async fn webauthn_start(
+    svc: &Services,
+    ctx: &Context,
+    user: &UserRecord,
+    username: &str,
+) -> Result<Value, CognitoError> {
+    let mut challenge = Challenge::new(ctx, user, "WEB_AUTHN");
+    let options = request_options(svc, ctx, user, &mut challenge).await?;
+    Ok(json!({
+        "ChallengeName": "WEB_AUTHN",
+        "Session": seal(svc, &challenge),
+        "ChallengeParameters": { "USERNAME": username, "CREDENTIAL_REQUEST_OPTIONS": options },
+    }))
+}
+
+/// Counts a refused passkey toward the lockout, as a wrong password counts, and answers `err`.
+async fn refuse(svc: &Services, user: &UserRecord, err: CognitoError) -> CognitoError {
+    let counted = failed(svc, user).await;
+    if counted.kind == cognate_proto::Exception::InternalError { counted } else { err }
+}
+
+/// RespondToAuthChallenge with WEB_AUTHN (or SELECT_CHALLENGE answered WEB_AUTHN with CREDENTIAL):
+/// checks the assertion against the challenge sealed in the Session and the stored credential,
+/// moves its counter on (once: two sign-ins with one assertion cannot both pass), then tokens.
+pub(super) async fn answer_webauthn(
+    svc: &Services,
+    ctx: &Context,
+    challenge: &Challenge,
+    user: UserRecord,
+    answers: &BTreeMap<String, String>,
+) -> Result<Value, CognitoError> {
+    let failures = check_lockout(svc, &user).await?;
+    let text = answers.get("CREDENTIAL").ok_or_else(|| {
+        CognitoError::new(Exception::InvalidParameter, "Missing required parameter CREDENTIAL")
+    })?;
+    let response: Value = serde_json::from_str(text)
+        .map_err(|_| CognitoError::new(Exception::InvalidParameter, "CREDENTIAL is not JSON."))?;
+    let rp = relying_party(&ctx.pool, &ctx.settings)?;
+    let expected =
+        challenge.code.as_deref().and_then(|c| webauthn::from_b64url(c).ok()).ok_or_else(invalid_session)?;
+    let id = webauthn::assertion_credential_id(&response).map_err(|e| refused(&e))?;
+    let stored = svc.store.credential(&ctx.pool.id, &webauthn::b64url(&id)).await.map_err(internal)?;
+    let Some(stored) = stored.filter(|c| c.user_key == user.key) else {
+        return Err(refuse(svc, &user, refused(&webauthn::Error::UnknownCredential)).await);
+    };
+    let credential = StoredCredential {
+        id: &id,
+        public_key: &stored.public_key,
+        sign_count: u32::try_from(stored.sign_count).unwrap_or(u32::MAX),
+        user_handle: user_handle(&user),
+    };
+    let assertion = match webauthn::verify_assertion(&rp, &expected, &credential, &response) {
+        Ok(a) => a,
+        Err(e) => return Err(refuse(svc, &user, refused(&e)).await),
+    };
+    let moved = svc
+        .store
+        .use_credential(
+            &ctx.pool.id,
+            &stored.id,
+            stored.sign_count,
+            i64::from(assertion.sign_count),
+            assertion.backup_state,
+            now_ms(),
+        )
+        .await
+        .map_err(internal)?;
+    if !moved {
+        return Err(CognitoError::new(
+            Exception::NotAuthorized,
+            "The passkey was used by another sign-in at the same time.",
+        ));
+    }
+    succeeded(svc, &user, failures).await?;
+    ctx.tokens(svc, &user).await
+}
+
+/// SELECT_CHALLENGE. When a passkey is among the options, the request options come along, so the
+/// client may answer WEB_AUTHN with its CREDENTIAL in one step.
+async fn select(
     svc: &Services,
     ctx: &Context,
     user: Option<&UserRecord>,
     username: &str,
     options: &[&str],
-) -> Value {
+) -> Result<Value, CognitoError> {
+    let mut parameters = json!({ "USERNAME": username });
     let challenge = match user {
-        Some(u) => Challenge::new(ctx, u, "SELECT_CHALLENGE"),
+        Some(u) => {
+            let mut challenge = Challenge::new(ctx, u, "SELECT_CHALLENGE");
+            if options.contains(&"WEB_AUTHN") {
+                parameters["CREDENTIAL_REQUEST_OPTIONS"] =
+                    json!(request_options(svc, ctx, u, &mut challenge).await?);
+            }
+            challenge
+        }
         None => Challenge::stand_in(ctx, "SELECT_CHALLENGE"),
     };
-    json!({
+    Ok(json!({
         "ChallengeName": "SELECT_CHALLENGE",
         "Session": seal(svc, &challenge),
         "AvailableChallenges": options,
-        "ChallengeParameters": { "USERNAME": username },
-    })
+        "ChallengeParameters": parameters,
+    }))
 }
 
 /// The factor `factor` with its own parameters (PASSWORD, SRP_A) from `params`.
@@ -87,6 +214,12 @@ async fn begin(
             })?;
             password_sign_in(svc, ctx, user, password).await
         }
+        "WEB_AUTHN" => {
+            let user = user.ok_or_else(invalid_session)?;
+            enabled(&user)?;
+            check_lockout(svc, &user).await?;
+            webauthn_start(svc, ctx, &user, username).await
+        }
         _ => {
             let user = user.ok_or_else(invalid_session)?;
             enabled(&user)?;
@@ -107,7 +240,7 @@ pub(super) async fn start(
     if user.is_none() && !ctx.hides_users() {
         return Err(super::user::user_not_found());
     }
-    let options = available(ctx, user.as_ref());
+    let options = available(svc, ctx, user.as_ref()).await?;
     if options.is_empty() {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
@@ -118,7 +251,7 @@ pub(super) async fn start(
         Some(preferred) if options.contains(&preferred) => {
             begin(svc, ctx, user, username, preferred, params).await
         }
-        _ => Ok(select(svc, ctx, user.as_ref(), username, &options)),
+        _ => select(svc, ctx, user.as_ref(), username, &options).await,
     }
 }
 
@@ -133,12 +266,18 @@ pub(super) async fn answer_select(
 ) -> Result<Value, CognitoError> {
     let username = answers.get("USERNAME").map(String::as_str).unwrap_or_default();
     let choice = answers.get("ANSWER").map(String::as_str).unwrap_or_default();
-    let options = available(ctx, user.as_ref());
+    let options = available(svc, ctx, user.as_ref()).await?;
     if !options.contains(&choice) || challenge.name() != "SELECT_CHALLENGE" {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             format!("{choice:?} is not one of the available challenges."),
         ));
     }
-    begin(svc, ctx, user, username, choice, answers).await
+    match (choice, user) {
+        ("WEB_AUTHN", Some(user)) if answers.contains_key("CREDENTIAL") => {
+            enabled(&user)?;
+            answer_webauthn(svc, ctx, challenge, user, answers).await
+        }
+        (_, user) => begin(svc, ctx, user, username, choice, answers).await,
+    }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod mfa;
+mod passkey;
 mod rows;
 mod sql;
 
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 pub use auth::{AuthStore, KeyRecord, RefreshRecord};
 pub use mfa::{MfaRecord, MfaStore};
+pub use passkey::{CredentialRecord, PasskeyStore, RegistrationRecord};
 pub use sql::SqlStore;
 
 /// A user pool.
@@ -169,7 +171,7 @@ pub enum StoreError {
 
 /// Everything the operations need from storage.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + MfaStore + Send + Sync + 'static {
+pub trait Store: AuthStore + MfaStore + PasskeyStore + Send + Sync + 'static {
     /// Adds a pool.
     async fn insert_pool(&self, pool: &PoolRecord) -> Result<(), StoreError>;
     /// A pool by id.

@@ -1,0 +1,365 @@
+//! Passkeys: the pool's `WebAuthnConfiguration`, and a signed-in user's credentials
+//! (StartWebAuthnRegistration, CompleteWebAuthnRegistration, ListWebAuthnCredentials,
+//! DeleteWebAuthnCredential, GetUserAuthFactors). Signing in with one is the WEB_AUTHN factor of
+//! USER_AUTH (`user_auth`). The WebAuthn checks themselves are `cognate_webauthn`'s.
+
+use cognate_proto::Exception;
+use cognate_webauthn::{self as webauthn, RelyingParty, UserEntity, UserVerification};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::pool::PoolSettings;
+use super::session::{SignedIn, signed_in};
+use super::wire::{Request, epoch_seconds, invalid, now_ms};
+use super::{CognitoError, Services, internal};
+use crate::store::{CredentialRecord, PoolRecord, RegistrationRecord, StoreError, UserRecord};
+
+/// How long a started registration can be completed (the browser is given one minute).
+const REGISTRATION_TTL_MS: i64 = 5 * 60 * 1000;
+/// Credentials a user may have (Cognito's limit).
+const MAX_CREDENTIALS: usize = 20;
+
+/// `WebAuthnConfiguration`, with Cognate's `AllowedOrigins`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebAuthnSettings {
+    /// The RP ID: the domain passkeys are bound to.
+    pub relying_party_id: String,
+    /// `required` or `preferred`.
+    pub user_verification: String,
+    /// `SINGLE_FACTOR` or `MULTI_FACTOR_WITH_USER_VERIFICATION`.
+    pub factor_configuration: String,
+    /// Origins allowed to use the passkeys, exactly; empty: `https://` the RP ID and its subdomains
+    /// (and `http://localhost` on any port for `localhost`). A Cognate extension: Cognito derives
+    /// them from the RP ID and the pool's domain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
+}
+
+impl WebAuthnSettings {
+    /// Reads `WebAuthnConfiguration` as given over the current settings.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` for a bad RP ID, policy or origin.
+    pub fn parse(given: &Value, current: Option<&Self>) -> Result<Self, CognitoError> {
+        let text = |name: &str| given.get(name).and_then(Value::as_str).map(str::to_owned);
+        let rp_id = text("RelyingPartyId")
+            .or_else(|| current.map(|c| c.relying_party_id.clone()))
+            .ok_or_else(|| CognitoError::new(Exception::InvalidParameter, "RelyingPartyId is required."))?;
+        let is_domain = (1..=127).contains(&rp_id.len())
+            && rp_id.split('.').all(|label| {
+                !label.is_empty()
+                    && !label.starts_with('-')
+                    && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            });
+        if !is_domain {
+            return Err(invalid(
+                "RelyingPartyId",
+                &rp_id,
+                "Member must be a lowercase domain name of 1 to 127 characters",
+            ));
+        }
+        let uv = text("UserVerification").unwrap_or_else(|| "preferred".to_owned());
+        super::pool::one_of("UserVerification", &uv, &["required", "preferred"])?;
+        let factor = text("FactorConfiguration")
+            .or_else(|| current.map(|c| c.factor_configuration.clone()))
+            .unwrap_or_else(|| "SINGLE_FACTOR".to_owned());
+        super::pool::one_of(
+            "FactorConfiguration",
+            &factor,
+            &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"],
+        )?;
+        let origins = match given.get("AllowedOrigins") {
+            None => current.map(|c| c.allowed_origins.clone()).unwrap_or_default(),
+            Some(list) => {
+                let list: Vec<String> = serde_json::from_value(list.clone()).map_err(|_| {
+                    CognitoError::new(
+                        Exception::InvalidParameter,
+                        "AllowedOrigins must be a list of origins.",
+                    )
+                })?;
+                for origin in &list {
+                    let ok = origin.len() <= 255
+                        && (origin.starts_with("https://") || origin.starts_with("http://"))
+                        && !origin.trim_start_matches("https://").trim_start_matches("http://").contains('/');
+                    if !ok {
+                        return Err(invalid(
+                            "AllowedOrigins",
+                            origin,
+                            "An origin is a scheme, host and optional port",
+                        ));
+                    }
+                }
+                list
+            }
+        };
+        Ok(Self {
+            relying_party_id: rp_id,
+            user_verification: uv,
+            factor_configuration: factor,
+            allowed_origins: origins,
+        })
+    }
+
+    /// As GetUserPoolMfaConfig and DescribeUserPool show it.
+    #[must_use]
+    pub fn json(&self) -> Value {
+        let mut out = json!({
+            "RelyingPartyId": self.relying_party_id,
+            "UserVerification": self.user_verification,
+            "FactorConfiguration": self.factor_configuration,
+        });
+        if !self.allowed_origins.is_empty() {
+            out["AllowedOrigins"] = json!(self.allowed_origins);
+        }
+        out
+    }
+}
+
+/// The relying party of a pool.
+pub(super) fn relying_party(
+    pool: &PoolRecord,
+    settings: &PoolSettings,
+) -> Result<RelyingParty, CognitoError> {
+    let w = settings.webauthn.as_ref().ok_or_else(|| {
+        CognitoError::new(
+            Exception::WebAuthnConfigurationMissing,
+            "The user pool has no WebAuthn configuration.",
+        )
+    })?;
+    Ok(RelyingParty {
+        id: w.relying_party_id.clone(),
+        name: pool.name.clone(),
+        origins: w.allowed_origins.clone(),
+        user_verification: if w.user_verification == "required" {
+            UserVerification::Required
+        } else {
+            UserVerification::Preferred
+        },
+    })
+}
+
+/// Whether the pool lets users sign in with passkeys (`AllowedFirstAuthFactors` has WEB_AUTHN).
+pub(super) fn enabled_in(settings: &PoolSettings) -> bool {
+    settings
+        .sign_in_policy
+        .as_ref()
+        .and_then(|p| p.get("AllowedFirstAuthFactors"))
+        .and_then(Value::as_array)
+        .is_some_and(|list| list.iter().any(|f| f == "WEB_AUTHN"))
+}
+
+/// Maps a refused ceremony to Cognito's exception.
+pub(super) fn refused(err: &webauthn::Error) -> CognitoError {
+    use webauthn::Error as E;
+    let kind = match err {
+        E::Malformed(_) => Exception::InvalidParameter,
+        E::ClientMismatch(_) => Exception::WebAuthnClientMismatch,
+        E::ChallengeMismatch => Exception::WebAuthnChallengeNotFound,
+        E::OriginNotAllowed(_) => Exception::WebAuthnOriginNotAllowed,
+        E::RelyingPartyMismatch => Exception::WebAuthnRelyingPartyMismatch,
+        E::NotSupported(_) => Exception::WebAuthnCredentialNotSupported,
+        E::UserNotVerified(_) | E::BadSignature | E::CounterRegression { .. } | E::UnknownCredential => {
+            Exception::NotAuthorized
+        }
+    };
+    CognitoError::new(kind, format!("The passkey was refused: {err}."))
+}
+
+/// A user's credentials as allow/exclude lists: (id, transports).
+pub(super) fn descriptors(credentials: &[CredentialRecord]) -> Vec<(Vec<u8>, Vec<String>)> {
+    credentials
+        .iter()
+        .filter_map(|c| webauthn::from_b64url(&c.id).ok().map(|id| (id, c.transports.clone())))
+        .collect()
+}
+
+/// A fresh WebAuthn challenge.
+pub(super) fn challenge() -> [u8; webauthn::CHALLENGE_BYTES] {
+    let mut bytes = [0u8; webauthn::CHALLENGE_BYTES];
+    crate::ids::fill(&mut bytes);
+    bytes
+}
+
+/// The user handle passkeys are made for: the `sub`'s bytes, as Cognito does.
+pub(super) fn user_handle(user: &UserRecord) -> &[u8] {
+    user.sub.as_bytes()
+}
+
+fn not_enabled() -> CognitoError {
+    CognitoError::new(
+        Exception::WebAuthnNotEnabled,
+        "Passkey sign-in is not enabled: add WEB_AUTHN to the pool's AllowedFirstAuthFactors.",
+    )
+}
+
+/// StartWebAuthnRegistration.
+pub async fn start_registration(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let SignedIn { pool, settings, user, .. } = signed_in(svc, &req).await?;
+    let rp = relying_party(&pool, &settings)?;
+    if !enabled_in(&settings) {
+        return Err(not_enabled());
+    }
+    let existing = svc.store.credentials_of(&pool.id, &user.key).await.map_err(internal)?;
+    if existing.len() >= MAX_CREDENTIALS {
+        return Err(CognitoError::new(
+            Exception::LimitExceeded,
+            "The user has the most passkeys allowed (20).",
+        ));
+    }
+    let challenge = challenge();
+    svc.store
+        .put_registration(&RegistrationRecord {
+            pool_id: pool.id.clone(),
+            user_key: user.key.clone(),
+            challenge: webauthn::b64url(&challenge),
+            relying_party_id: rp.id.clone(),
+            expires_ms: now_ms() + REGISTRATION_TTL_MS,
+        })
+        .await
+        .map_err(internal)?;
+    let entity = UserEntity { id: user_handle(&user), name: &user.username, display_name: &user.username };
+    let options = webauthn::creation_options(&rp, &entity, &challenge, &descriptors(&existing));
+    Ok(json!({ "CredentialCreationOptions": options }))
+}
+
+/// A document member that SDKs send as JSON, or (some clients) as a string of JSON.
+fn document(req: &Request, member: &str) -> Result<Value, CognitoError> {
+    match req.require(member)? {
+        Value::String(text) => serde_json::from_str(text)
+            .map_err(|_| CognitoError::new(Exception::InvalidParameter, format!("{member} is not JSON."))),
+        Value::Object(_) => Ok(req.require(member)?.clone()),
+        _ => Err(CognitoError::new(Exception::InvalidParameter, format!("{member} must be a JSON object."))),
+    }
+}
+
+/// CompleteWebAuthnRegistration.
+pub async fn complete_registration(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let SignedIn { pool, settings, user, .. } = signed_in(svc, &req).await?;
+    let credential = document(&req, "Credential")?;
+    let rp = relying_party(&pool, &settings)?;
+    let not_found = || {
+        CognitoError::new(
+            Exception::WebAuthnChallengeNotFound,
+            "No passkey registration is in progress: call StartWebAuthnRegistration first.",
+        )
+    };
+    // Taken whatever follows: a registration challenge answers once.
+    let started =
+        svc.store.take_registration(&pool.id, &user.key).await.map_err(internal)?.ok_or_else(not_found)?;
+    if started.expires_ms < now_ms() {
+        return Err(not_found());
+    }
+    if started.relying_party_id != rp.id {
+        return Err(CognitoError::new(
+            Exception::WebAuthnRelyingPartyMismatch,
+            "The pool's relying party changed since the registration started.",
+        ));
+    }
+    let challenge = webauthn::from_b64url(&started.challenge).map_err(|_| not_found())?;
+    let made = webauthn::verify_registration(&rp, &challenge, &credential).map_err(|e| refused(&e))?;
+    let now = now_ms();
+    let record = CredentialRecord {
+        pool_id: pool.id.clone(),
+        id: webauthn::b64url(&made.credential_id),
+        user_key: user.key.clone(),
+        public_key: made.public_key,
+        algorithm: made.algorithm.id(),
+        sign_count: i64::from(made.sign_count),
+        backup_eligible: made.backup_eligible,
+        backup_state: made.backup_state,
+        transports: made.transports,
+        attachment: made.attachment.clone(),
+        friendly_name: Some(
+            match made.attachment.as_deref() {
+                Some("platform") => "Passkey on this device",
+                Some("cross-platform") => "Security key",
+                _ => "Passkey",
+            }
+            .to_owned(),
+        ),
+        relying_party_id: rp.id,
+        created_ms: now,
+        last_used_ms: None,
+    };
+    match svc.store.insert_credential(&record).await {
+        Ok(()) => Ok(json!({})),
+        Err(StoreError::Conflict(_)) => Err(CognitoError::new(
+            Exception::WebAuthnCredentialNotSupported,
+            "This credential is registered already.",
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// ListWebAuthnCredentials.
+pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
+    let limit = req.limit("MaxResults", MAX_CREDENTIALS, MAX_CREDENTIALS, 0)?;
+    let after = super::wire::token_in("NextToken", req.opt_string("NextToken")?)?;
+    let all = svc.store.credentials_of(&pool.id, &user.key).await.map_err(internal)?;
+    let start = after.map_or(0, |id| all.iter().position(|c| c.id == id).map_or(all.len(), |i| i + 1));
+    let page: Vec<&CredentialRecord> = all.iter().skip(start).take(limit).collect();
+    let next = (start + page.len() < all.len()).then(|| page.last().map(|c| c.id.clone())).flatten();
+    let items: Vec<Value> = page
+        .iter()
+        .map(|c| {
+            let mut item = json!({
+                "CredentialId": c.id,
+                "FriendlyCredentialName": c.friendly_name.clone().unwrap_or_else(|| "Passkey".to_owned()),
+                "RelyingPartyId": c.relying_party_id,
+                "AuthenticatorTransports": c.transports,
+                "CreatedAt": epoch_seconds(c.created_ms),
+            });
+            if let Some(a) = &c.attachment {
+                item["AuthenticatorAttachment"] = json!(a);
+            }
+            item
+        })
+        .collect();
+    let mut out = json!({ "Credentials": items });
+    if let Some(token) = super::wire::token_out(next) {
+        out["NextToken"] = json!(token);
+    }
+    Ok(out)
+}
+
+/// DeleteWebAuthnCredential.
+pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
+    let id = req.string("CredentialId")?;
+    if svc.store.delete_credential(&pool.id, &user.key, &id).await.map_err(internal)? {
+        Ok(json!({}))
+    } else {
+        Err(CognitoError::new(Exception::ResourceNotFound, "The user has no credential of that id."))
+    }
+}
+
+/// GetUserAuthFactors.
+pub async fn auth_factors(svc: &Services, req: Request) -> Result<Value, CognitoError> {
+    let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
+    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    let verified = |a: &str| user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true");
+    let mut factors = Vec::new();
+    if user.verifier.is_some() {
+        factors.push("PASSWORD");
+    }
+    if verified("email") {
+        factors.push("EMAIL_OTP");
+    }
+    if verified("phone_number") {
+        factors.push("SMS_OTP");
+    }
+    if !svc.store.credentials_of(&pool.id, &user.key).await.map_err(internal)?.is_empty() {
+        factors.push("WEB_AUTHN");
+    }
+    let mut out = json!({
+        "Username": user.username,
+        "UserMFASettingList": mfa_list,
+        "ConfiguredUserAuthFactors": factors,
+    });
+    if let Some(p) = preferred {
+        out["PreferredMfaSetting"] = json!(p);
+    }
+    Ok(out)
+}
