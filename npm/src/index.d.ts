@@ -16,6 +16,28 @@ export interface CognateAuthOptions {
   endpoint?: string;
   /** Default `"memory"`. */
   storage?: 'memory' | 'localStorage' | 'sessionStorage' | KeyValueStorage;
+  /** Where passkeys are made and used; default the browser's `navigator.credentials`. */
+  webauthn?: WebAuthnAuthenticator;
+}
+
+/**
+ * WebAuthn in Cognito's JSON forms: `create` takes PublicKeyCredentialCreationOptionsJSON and gives
+ * RegistrationResponseJSON; `get` takes PublicKeyCredentialRequestOptionsJSON and gives
+ * AuthenticationResponseJSON (all as JSON text).
+ */
+export interface WebAuthnAuthenticator {
+  create(optionsJson: string): Promise<string>;
+  get(optionsJson: string): Promise<string>;
+}
+
+export interface Passkey {
+  credentialId: string;
+  friendlyCredentialName: string;
+  relyingPartyId: string;
+  authenticatorAttachment: 'platform' | 'cross-platform' | null;
+  authenticatorTransports: string[];
+  /** Epoch seconds. */
+  createdAt: number;
 }
 
 export interface CodeDelivery {
@@ -51,6 +73,8 @@ export type SignInStep =
   | 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE'
   | 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION'
   | 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP'
+  | 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION'
+  | 'CONFIRM_SIGN_IN_WITH_PASSKEY'
   | 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE';
 
 export interface NextStep {
@@ -61,7 +85,8 @@ export interface NextStep {
   totpSetupDetails?: { sharedSecret: string };
   /** Cognito's challenge name, for the other steps. */
   challengeName?: string;
-  challengeParameters?: Record<string, string>;
+  /** For CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION, `AvailableChallenges` is among them (a list). */
+  challengeParameters?: Record<string, string | string[]>;
 }
 
 export interface SignInResult {
@@ -100,6 +125,12 @@ export class CognateAuth {
   resendSignUpCode(input: { username: string }): Promise<void>;
   /** USER_SRP_AUTH by default: the password never leaves the browser. */
   signIn(input: { username: string; password: string; flow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' }): Promise<SignInResult>;
+  /**
+   * Passwordless, with a passkey (USER_AUTH, preferring WEB_AUTHN). A user without one here gets
+   * CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION; a browser without WebAuthn rejects with
+   * `PasskeyNotSupported`; a dismissed prompt with the browser's `NotAllowedError`.
+   */
+  signIn(input: { username: string; passkey: true }): Promise<SignInResult>;
   /** Answers the next step: the new password, or an MFA code. */
   confirmSignIn(input: { challengeResponse: string; userAttributes?: Record<string, string> }): Promise<SignInResult>;
   forgotPassword(input: { username: string }): Promise<void>;
@@ -114,6 +145,10 @@ export class CognateAuth {
   verifyTOTPSetup(input: { code: string; options?: { friendlyDeviceName?: string } }): Promise<void>;
   /** Turns factors on or off. */
   updateMFAPreference(input: { totp?: MFAPreference; sms?: MFAPreference; email?: MFAPreference }): Promise<void>;
+  /** Registers a passkey for the signed-in user (the browser prompts them). */
+  registerPasskey(): Promise<void>;
+  listPasskeys(): Promise<Passkey[]>;
+  deletePasskey(input: { credentialId: string }): Promise<void>;
   deleteUser(): Promise<void>;
   signOut(input?: { global?: boolean }): Promise<void>;
   /** The session, refreshed ahead of expiry (one refresh across tabs); null when signed out. */

@@ -2,6 +2,7 @@
 // (SRP, challenges, token storage layout, refresh); this file loads it, adapts storage, turns its
 // JSON answers into objects, keeps one refresh at a time across tabs (Web Locks) and emits events.
 import init, { Engine } from './cognate_wasm.js';
+import { browserAuthenticator } from './passkey.js';
 
 let loading = null;
 /** Loads and instantiates the wasm once (fetching `cognate_wasm_bg.wasm` next to this file). */
@@ -122,8 +123,11 @@ export class CognateAuth {
     await (await this.#core()).resendSignUpCode(username);
   }
 
-  async signIn({ username, password, flow = 'USER_SRP_AUTH' }) {
-    const result = parse(await (await this.#core()).signIn(username, password, flow === 'USER_PASSWORD_AUTH'));
+  async signIn({ username, password, flow = 'USER_SRP_AUTH', passkey = false }) {
+    const engine = await this.#core();
+    const result = parse(passkey
+      ? await engine.signInWithPasskey(username, this.#options.webauthn ?? browserAuthenticator)
+      : await engine.signIn(username, password, flow === 'USER_PASSWORD_AUTH'));
     if (result.isSignedIn) this.#emit('signedIn', { username: result.session.username });
     return result;
   }
@@ -186,6 +190,27 @@ export class CognateAuth {
   async updateMFAPreference({ totp, sms, email } = {}) {
     await this.getSession();
     await (await this.#core()).updateMfaPreference(totp ?? '', sms ?? '', email ?? '');
+  }
+
+  /**
+   * Registers a passkey for the signed-in user (the browser asks them to create one). Needs the
+   * pool's WebAuthnConfiguration and WEB_AUTHN among its first factors.
+   */
+  async registerPasskey() {
+    await this.getSession();
+    await (await this.#core()).registerPasskey(this.#options.webauthn ?? browserAuthenticator);
+  }
+
+  /** The signed-in user's passkeys. */
+  async listPasskeys() {
+    await this.getSession();
+    return parse(await (await this.#core()).listPasskeys());
+  }
+
+  /** Deletes one of the signed-in user's passkeys by its credentialId. */
+  async deletePasskey({ credentialId }) {
+    await this.getSession();
+    await (await this.#core()).deletePasskey(credentialId);
   }
 
   async deleteUser() {

@@ -70,7 +70,7 @@ fn answer_key(challenge: &str) -> &'static str {
     }
 }
 
-fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+pub(crate) fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
@@ -149,7 +149,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     }
 
     /// Tokens, or the next challenge (remembered for [`Client::confirm_sign_in`]).
-    async fn outcome(&self, answer: Value, username: &str) -> Result<SignInOutcome, ClientError> {
+    pub(crate) async fn outcome(&self, answer: Value, username: &str) -> Result<SignInOutcome, ClientError> {
         if let Some(result) = answer.get("AuthenticationResult") {
             *lock(&self.pending) = None;
             return self.store_tokens(result, None).map(SignInOutcome::SignedIn);

@@ -6,12 +6,14 @@
 //! - [`Transport`]: one Cognito call (`POST /` with `X-Amz-Target`);
 //! - [`TokenStore`]: where tokens live (memory, localStorage, ...), with the key layout
 //!   amazon-cognito-identity-js uses, so its users stay signed in when they switch;
-//! - [`Clock`]: the time, to refresh ahead of expiry allowing for the drift from the server's clock.
+//! - [`Clock`]: the time, to refresh ahead of expiry allowing for the drift from the server's clock;
+//! - [`Authenticator`]: WebAuthn, for passkeys (`navigator.credentials` in browsers).
 
 mod account;
 mod auth;
 mod error;
 mod mfa;
+mod passkey;
 mod session;
 mod transport;
 
@@ -19,8 +21,9 @@ pub use account::{CodeDelivery, SignUpResult};
 pub use auth::{NextStep, SignInFlow, SignInOutcome};
 pub use error::ClientError;
 pub use mfa::{MfaPreference, TotpSetup};
+pub use passkey::Passkey;
 pub use session::{Session, Tokens};
-pub use transport::{Clock, TokenStore, Transport};
+pub use transport::{Authenticator, Clock, TokenStore, Transport};
 
 use futures_util::lock::Mutex as AsyncMutex;
 

@@ -32,3 +32,14 @@ pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> f64;
 }
+
+/// The platform's WebAuthn (`navigator.credentials` in browsers; a software authenticator in
+/// tests). Options go in and credentials come out in WebAuthn's JSON forms, as Cognito's API carries
+/// them (`PublicKeyCredentialCreationOptionsJSON` → `RegistrationResponseJSON`, and the request
+/// options → `AuthenticationResponseJSON`).
+pub trait Authenticator {
+    /// Makes a credential (`navigator.credentials.create`).
+    fn create(&self, options_json: &str) -> impl Future<Output = Result<String, ClientError>>;
+    /// Signs a challenge with one (`navigator.credentials.get`).
+    fn get(&self, options_json: &str) -> impl Future<Output = Result<String, ClientError>>;
+}

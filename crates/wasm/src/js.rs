@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use cognate_client::{
-    Client, ClientError, Clock, Config, NextStep, Session, SignInFlow, SignInOutcome, TokenStore, Transport,
+    Authenticator, Client, ClientError, Clock, Config, NextStep, Session, SignInFlow, SignInOutcome,
+    TokenStore, Transport,
 };
 use js_sys::{Function, Object, Promise, Reflect};
 use serde_json::{Value, json};
@@ -77,6 +78,40 @@ impl TokenStore for Storage {
     }
 }
 
+/// The page's WebAuthn, through the `create(optionsJson)` / `get(optionsJson)` functions
+/// npm/src/passkey.js passes in (they convert JSON and ArrayBuffers around `navigator.credentials`).
+struct JsAuthenticator(JsValue);
+
+impl JsAuthenticator {
+    async fn call(&self, method: &str, options: &str) -> Result<String, ClientError> {
+        let missing = || ClientError::new("PasskeyNotSupported", "this environment has no WebAuthn");
+        let f: Function =
+            Reflect::get(&self.0, &method.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or_else(missing)?;
+        let promise: Promise = f
+            .call1(&self.0, &options.into())
+            .map_err(|e| js_client_error(&e))?
+            .dyn_into()
+            .map_err(|_| missing())?;
+        let value = JsFuture::from(promise).await.map_err(|e| js_client_error(&e))?;
+        value.as_string().ok_or_else(missing)
+    }
+}
+
+impl Authenticator for JsAuthenticator {
+    async fn create(&self, options: &str) -> Result<String, ClientError> {
+        self.call("create", options).await
+    }
+    async fn get(&self, options: &str) -> Result<String, ClientError> {
+        self.call("get", options).await
+    }
+}
+
+/// A JavaScript error as a client error, keeping its name (`NotAllowedError`, `PasskeyNotSupported`, ...).
+fn js_client_error(e: &JsValue) -> ClientError {
+    let name = e.dyn_ref::<js_sys::Error>().map_or_else(|| "Error".to_owned(), |e| String::from(e.name()));
+    ClientError::new(name, describe(e))
+}
+
 struct DateClock;
 
 impl Clock for DateClock {
@@ -132,6 +167,8 @@ fn step_name(challenge: &str) -> &'static str {
         "EMAIL_OTP" => "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
         "SELECT_MFA_TYPE" => "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
         "MFA_SETUP" => "CONTINUE_SIGN_IN_WITH_TOTP_SETUP",
+        "SELECT_CHALLENGE" => "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+        "WEB_AUTHN" => "CONFIRM_SIGN_IN_WITH_PASSKEY",
         _ => "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE",
     }
 }
@@ -166,6 +203,10 @@ enum Op {
     SetUpTotp,
     VerifyTotpSetup,
     UpdateMfaPreference,
+    RegisterPasskey,
+    SignInWithPasskey,
+    ListPasskeys,
+    DeletePasskey,
 }
 
 fn preference(text: &str) -> Result<Option<cognate_client::MfaPreference>, ClientError> {
@@ -189,7 +230,8 @@ fn delivery_json(d: cognate_client::CodeDelivery) -> Value {
     json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute })
 }
 
-async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>) -> Result<Value, ClientError> {
+async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>, webauthn: JsValue) -> Result<Value, ClientError> {
+    let webauthn = JsAuthenticator(webauthn);
     let arg = |i: usize| args.get(i).map_or("", String::as_str);
     let done = |()| Value::Null;
     match op {
@@ -227,6 +269,20 @@ async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>) -> Result<Value, Clien
             .update_mfa_preference(preference(arg(0))?, preference(arg(1))?, preference(arg(2))?)
             .await
             .map(done),
+        Op::RegisterPasskey => c.register_passkey(&webauthn).await.map(done),
+        Op::SignInWithPasskey => c.sign_in_with_passkey(arg(0), &webauthn).await.map(|o| outcome_json(&o)),
+        Op::ListPasskeys => c.list_passkeys().await.map(|list| {
+            Value::Array(
+                list.into_iter()
+                    .map(|p| {
+                        json!({ "credentialId": p.id, "friendlyCredentialName": p.name, "relyingPartyId": p.relying_party_id,
+                                "authenticatorAttachment": p.attachment, "authenticatorTransports": p.transports,
+                                "createdAt": p.created_at })
+                    })
+                    .collect(),
+            )
+        }),
+        Op::DeletePasskey => c.delete_passkey(arg(0)).await.map(done),
         Op::Refresh | Op::ForceRefresh => {
             let (session, refreshed) = if matches!(op, Op::ForceRefresh) {
                 (c.refresh_now().await?, true)
@@ -260,9 +316,13 @@ impl Engine {
     }
 
     fn run(&self, op: Op, args: Vec<String>) -> Promise {
+        self.run_with(op, args, JsValue::UNDEFINED)
+    }
+
+    fn run_with(&self, op: Op, args: Vec<String>, webauthn: JsValue) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
-            match dispatch(core, op, args).await {
+            match dispatch(core, op, args, webauthn).await {
                 Ok(v) => Ok(JsValue::from_str(&v.to_string())),
                 Err(e) => Err(js_error(&e)),
             }
@@ -363,6 +423,30 @@ impl Engine {
     #[wasm_bindgen(js_name = updateMfaPreference)]
     pub fn update_mfa_preference(&self, totp: String, sms: String, email: String) -> Promise {
         self.run(Op::UpdateMfaPreference, vec![totp, sms, email])
+    }
+
+    /// Registers a passkey; `webauthn` has `create(optionsJson)` resolving to the credential's JSON.
+    #[wasm_bindgen(js_name = registerPasskey)]
+    pub fn register_passkey(&self, webauthn: JsValue) -> Promise {
+        self.run_with(Op::RegisterPasskey, Vec::new(), webauthn)
+    }
+
+    /// Signs in with a passkey; `webauthn` has `get(optionsJson)` resolving to the assertion's JSON.
+    #[wasm_bindgen(js_name = signInWithPasskey)]
+    pub fn sign_in_with_passkey(&self, username: String, webauthn: JsValue) -> Promise {
+        self.run_with(Op::SignInWithPasskey, vec![username], webauthn)
+    }
+
+    /// ListWebAuthnCredentials, every page.
+    #[wasm_bindgen(js_name = listPasskeys)]
+    pub fn list_passkeys(&self) -> Promise {
+        self.run(Op::ListPasskeys, Vec::new())
+    }
+
+    /// DeleteWebAuthnCredential.
+    #[wasm_bindgen(js_name = deletePasskey)]
+    pub fn delete_passkey(&self, credential_id: String) -> Promise {
+        self.run(Op::DeletePasskey, vec![credential_id])
     }
 
     /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
