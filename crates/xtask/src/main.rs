@@ -4,6 +4,8 @@
 //!   version, Chromium and chromedriver, npm packages); quick when nothing is missing.
 //! - `test`: setup, then formatting, lints, native tests, browser tests, node suites; one closing line
 //!   per suite (`<suite>: N passed, N failed`), non-zero exit when anything failed.
+//! - `demo`: builds and runs the demo (server, edge verifier, echo API, the app in `www/`) until
+//!   Ctrl-C; flags go to `www/demo.mjs` (`--port`, `--data-dir`, ...).
 //! - `build-sdk`: the npm package `cognate-auth` into `npm/dist/`.
 //! - `build-worker`: the edge verifier's wasm into `worker/build/` (then `npx wrangler dev` in
 //!   `worker/` runs it in workerd).
@@ -17,6 +19,7 @@
 
 mod bench;
 mod bench_server;
+mod demo;
 mod edge;
 mod process;
 mod sdk;
@@ -26,7 +29,7 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | test | build-sdk | build-worker | bench srp | bench server | bench edge | bench sdk>";
+const USAGE: &str = "usage: cargo xtask <setup | test | demo [flags] | build-sdk | build-worker | bench srp | bench server | bench edge | bench sdk>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["setup"] => setup::run().map(|()| true),
         ["test"] => suites::run(),
+        ["demo", flags @ ..] => demo::demo(flags).map(|()| true),
         ["build-sdk"] => setup::run().and_then(|()| sdk::build()).map(|out| {
             println!("built {}", out.display());
             true

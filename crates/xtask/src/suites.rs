@@ -68,6 +68,13 @@ pub(crate) fn run() -> Result<bool> {
         passed: usize::from(sdk_built),
         failed: usize::from(!sdk_built),
     });
+    // The demo journey (tests/browser) runs the demo app, which bundles the SDK.
+    let www_built = sdk_built && crate::demo::build_www().map_err(|e| eprintln!("build www: {e}")).is_ok();
+    tallies.push(Tally {
+        suite: "build www".to_owned(),
+        passed: usize::from(www_built),
+        failed: usize::from(!www_built),
+    });
     // The edge suite (tests/edge) runs the worker's wasm in workerd.
     let worker_built = crate::edge::build().map_err(|e| eprintln!("build worker: {e}")).is_ok();
     tallies.push(Tally {

@@ -1,0 +1,325 @@
+// The Cognate demo app: everything a user does goes through cognate-auth (the package built from
+// npm/, served at /cognate-auth/); the demo server adds /config.json (which pool, which API) and the
+// dev mailbox (/dev/mailbox), which exists only in demo mode.
+import { CognateAuth } from '/cognate-auth/index.js';
+import type { SignInResult } from '/cognate-auth/index.js';
+
+interface DemoConfig {
+  userPoolId: string;
+  clientId: string;
+  endpoint: string;
+  apiUrl: string;
+}
+
+interface Mail {
+  destination: string;
+  subject: string;
+  body: string;
+  created: number;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`missing ${selector}`);
+  return found;
+};
+
+const config: DemoConfig = await (await fetch('/config.json')).json();
+const auth = new CognateAuth({ userPoolId: config.userPoolId, clientId: config.clientId, endpoint: config.endpoint, storage: 'localStorage' });
+
+/** What a person should read for each error they can cause. */
+function explain(error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  switch (e.name) {
+    case 'NotAuthorizedException':
+      return /passkey/i.test(e.message) ? e.message : /incorrect username or password/i.test(e.message) ? 'Wrong username or password.' : e.message;
+    case 'UserNotFoundException':
+      return 'There is no account with that username.';
+    case 'UsernameExistsException':
+      return 'That username is taken: choose another, or sign in.';
+    case 'InvalidPasswordException':
+      return `That password is too weak: ${e.message}`;
+    case 'CodeMismatchException':
+      return 'That code is not right. The dev mailbox shows the one we sent.';
+    case 'ExpiredCodeException':
+      return 'That code has expired. Send a new one.';
+    case 'UserNotConfirmedException':
+      return 'Confirm your email first: enter the code we sent.';
+    case 'LimitExceededException':
+    case 'TooManyRequestsException':
+    case 'TooManyFailedAttemptsException':
+      return 'Too many attempts. Wait a moment and try again.';
+    case 'NotAllowedError':
+      return 'The passkey prompt was dismissed or timed out.';
+    case 'InvalidStateError':
+      return 'This device already holds a passkey for this account.';
+    case 'PasskeyNotSupported':
+      return 'This browser cannot use passkeys here.';
+    case 'NetworkError':
+    case 'TypeError':
+      return 'Cannot reach the server. Is `cargo xtask demo` still running?';
+    case 'InvalidParameterException':
+      return e.message;
+    default:
+      return e.name.startsWith('WebAuthn') ? `The passkey was refused: ${e.message}` : `${e.name}: ${e.message}`;
+  }
+}
+
+function say(text: string, ok = false): void {
+  const box = $('#message');
+  box.textContent = text;
+  box.className = ok ? 'ok' : '';
+  box.hidden = !text;
+}
+
+/** Runs a user action with its button disabled and its errors explained. */
+function action(button: HTMLButtonElement, work: () => Promise<void>): void {
+  button.addEventListener('click', async (event) => {
+    event.preventDefault();
+    const form = button.closest('form');
+    if (button.type === 'submit' && form && !form.reportValidity()) return;
+    button.disabled = true;
+    say('');
+    try {
+      await work();
+    } catch (error) {
+      say(explain(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+const field = (form: string, name: string): HTMLInputElement => $<HTMLFormElement>(form).elements.namedItem(name) as HTMLInputElement;
+const submit = (form: string): HTMLButtonElement => $(`${form} button[type=submit]`);
+const show = (selector: string, visible: boolean): void => { $(selector).hidden = !visible; };
+
+let pendingUser = '';
+
+async function after(result: SignInResult): Promise<void> {
+  if (result.isSignedIn) {
+    await render();
+    say(`Welcome, ${result.session?.username}.`, true);
+    return;
+  }
+  const step = result.nextStep;
+  if (step.signInStep === 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION') {
+    say('This account has no passkey yet: sign in with your password, then add one.');
+    return;
+  }
+  show('#next-step', true);
+  const text: Record<string, string> = {
+    CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED: 'Choose a new password.',
+    CONFIRM_SIGN_IN_WITH_TOTP_CODE: 'Enter the code from your authenticator app.',
+    CONFIRM_SIGN_IN_WITH_EMAIL_CODE: 'Enter the code we emailed you (see the dev mailbox).',
+    CONFIRM_SIGN_IN_WITH_SMS_CODE: 'Enter the code we texted you.',
+  };
+  $('#next-step-text').textContent = text[step.signInStep] ?? `Answer ${step.challengeName ?? step.signInStep}.`;
+  $('#next-step-label').textContent = step.signInStep === 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' ? 'New password' : 'Code';
+}
+
+async function render(): Promise<void> {
+  const session = await auth.getSession().catch(() => null);
+  show('#signed-out', !session);
+  show('#signed-in', !!session);
+  $('#who').textContent = session ? `Signed in as ${session.username}` : 'Signed out';
+  if (!session) return;
+  show('#next-step', false);
+  const attributes = await auth.fetchUserAttributes();
+  const list = $('#attributes');
+  list.replaceChildren();
+  for (const [name, value] of Object.entries(attributes)) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    dd.dataset.attribute = name;
+    list.append(dt, dd);
+  }
+  field('#edit-profile', 'name').value = attributes.name ?? '';
+  await renderPasskeys();
+}
+
+async function renderPasskeys(): Promise<void> {
+  const list = $('#passkey-list');
+  list.replaceChildren();
+  const passkeys = await auth.listPasskeys();
+  if (passkeys.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = 'No passkeys yet.';
+    list.append(li);
+  }
+  for (const p of passkeys) {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = `${p.friendlyCredentialName} · added ${new Date(p.createdAt * 1000).toLocaleString()}`;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'secondary';
+    remove.textContent = 'Delete';
+    action(remove, async () => {
+      await auth.deletePasskey({ credentialId: p.credentialId });
+      await renderPasskeys();
+      say('Passkey deleted.', true);
+    });
+    li.append(name, remove);
+    list.append(li);
+  }
+}
+
+async function refreshMailbox(): Promise<void> {
+  const to = field('#sign-up', 'email').value;
+  const response = await fetch(`/dev/mailbox${to ? `?to=${encodeURIComponent(to)}` : ''}`).catch(() => null);
+  if (!response?.ok) return;
+  const mail: Mail[] = await response.json();
+  const list = $('#mail');
+  list.replaceChildren();
+  if (mail.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = 'Nothing sent yet.';
+    list.append(li);
+  }
+  for (const m of mail.slice(-5).reverse()) {
+    const li = document.createElement('li');
+    const code = m.body.match(/\b(\d{6})\b/)?.[1];
+    const head = document.createElement('div');
+    head.className = 'hint';
+    head.textContent = `To ${m.destination} · ${m.subject}`;
+    li.append(head);
+    if (code) {
+      const c = document.createElement('code');
+      c.textContent = code;
+      c.dataset.code = code;
+      li.append(c);
+    } else {
+      li.append(m.body);
+    }
+    list.append(li);
+  }
+}
+
+action(submit('#sign-up'), async () => {
+  const username = field('#sign-up', 'username').value.trim();
+  const email = field('#sign-up', 'email').value.trim();
+  const result = await auth.signUp({ username, password: field('#sign-up', 'password').value, attributes: { email } });
+  pendingUser = username;
+  field('#sign-in', 'username').value = username;
+  $('#confirm-to').textContent = result.codeDelivery?.destination ?? email;
+  show('#confirm', true);
+  say('Account created. Enter the code from the dev mailbox to confirm it.', true);
+  await refreshMailbox();
+});
+
+action(submit('#confirm'), async () => {
+  await auth.confirmSignUp({ username: pendingUser, code: field('#confirm', 'code').value.trim() });
+  show('#confirm', false);
+  say('Email confirmed. Sign in with your password.', true);
+  field('#sign-in', 'password').focus();
+});
+
+action($<HTMLButtonElement>('#resend'), async () => {
+  await auth.resendSignUpCode({ username: pendingUser });
+  say('A new code is on its way (see the dev mailbox).', true);
+  await refreshMailbox();
+});
+
+action(submit('#sign-in'), async () => {
+  const password = field('#sign-in', 'password').value;
+  if (!password) {
+    say('Enter your password, or sign in with a passkey.');
+    return;
+  }
+  const username = field('#sign-in', 'username').value.trim();
+  try {
+    await after(await auth.signIn({ username, password }));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'UserNotConfirmedException') {
+      pendingUser = username;
+      show('#confirm', true);
+    }
+    throw error;
+  }
+});
+
+action($<HTMLButtonElement>('#passkey-sign-in'), async () => {
+  const username = field('#sign-in', 'username').value.trim();
+  if (!username) {
+    say('Enter your username first.');
+    return;
+  }
+  await after(await auth.signIn({ username, passkey: true }));
+});
+
+action(submit('#next-step'), async () => {
+  await after(await auth.confirmSignIn({ challengeResponse: field('#next-step', 'answer').value.trim() }));
+});
+
+action(submit('#edit-profile'), async () => {
+  await auth.updateUserAttributes({ attributes: { name: field('#edit-profile', 'name').value.trim() } });
+  await render();
+  say('Profile saved.', true);
+});
+
+action($<HTMLButtonElement>('#add-passkey'), async () => {
+  await auth.registerPasskey();
+  await renderPasskeys();
+  say('Passkey added. Next time, sign in with it: no password needed.', true);
+});
+
+action(submit('#change-password'), async () => {
+  await auth.changePassword({ oldPassword: field('#change-password', 'old').value, newPassword: field('#change-password', 'new').value });
+  $<HTMLFormElement>('#change-password').reset();
+  say('Password changed.', true);
+});
+
+/** Calls the echo API through the edge verifier and shows what came back. */
+async function callApi(withToken: boolean): Promise<void> {
+  const headers: Record<string, string> = {};
+  if (withToken) {
+    const session = await auth.getSession();
+    if (session) headers.authorization = `Bearer ${session.accessToken}`;
+  }
+  const response = await fetch(`${config.apiUrl}/api/echo`, { headers });
+  const body = await response.text();
+  const box = $('#api-result');
+  box.replaceChildren();
+  const result = document.createElement('div');
+  result.className = 'result';
+  result.dataset.status = String(response.status);
+  const status = document.createElement('div');
+  status.className = `status ${response.ok ? 'allowed' : 'refused'}`;
+  status.textContent = response.ok
+    ? `${response.status}: let through. The API received this identity:`
+    : `${response.status}: refused at the edge (${response.headers.get('www-authenticate') ?? 'no token'})`;
+  const pre = document.createElement('pre');
+  try {
+    const json = JSON.parse(body);
+    pre.textContent = JSON.stringify(response.ok ? json.identity : json, null, 2);
+  } catch {
+    pre.textContent = body;
+  }
+  result.append(status, pre);
+  box.append(result);
+}
+
+action($<HTMLButtonElement>('#call-api'), () => callApi(true));
+action($<HTMLButtonElement>('#call-api-anonymous'), () => callApi(false));
+
+action($<HTMLButtonElement>('#sign-out'), async () => {
+  await auth.signOut();
+  $('#api-result').replaceChildren();
+  await render();
+  say('Signed out.', true);
+});
+
+auth.onAuthEvent(({ event }) => {
+  if (event === 'signedOut' || event === 'tokenRefreshFailure') void render();
+});
+
+setInterval(() => { if (!$('#signed-out').hidden) void refreshMailbox(); }, 2000);
+field('#sign-up', 'email').addEventListener('change', () => void refreshMailbox());
+await render();
+await refreshMailbox();
+document.body.dataset.ready = 'true';
