@@ -14,8 +14,10 @@ export async function servePackage(extra = {}) {
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (extra[url.pathname]) {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(extra[url.pathname]);
+      // A string is a page; { type, body } anything else.
+      const { type, body } = typeof extra[url.pathname] === 'string' ? { type: 'text/html', body: extra[url.pathname] } : extra[url.pathname];
+      res.writeHead(200, { 'content-type': type });
+      res.end(body);
       return;
     }
     if (url.pathname === '/') {

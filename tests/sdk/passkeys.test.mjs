@@ -83,6 +83,20 @@ describe('passkeys in Chromium', { timeout: 240_000 }, () => {
     }, [config(), username, PASSWORD]);
   }
 
+  /**
+   * A new user (no passkey yet, so the browser lets a registration through) signs in with the
+   * password in the page and tries to register one: resolves to [outcome or error name, access token].
+   */
+  async function newcomerRegisters(page, prefix) {
+    const newcomer = uniq(prefix);
+    await makeUser(newcomer);
+    return page.evaluate(async ([o, u, p]) => {
+      const auth = new window.sdk.CognateAuth(o);
+      await auth.signIn({ username: u, password: p });
+      return [await auth.registerPasskey().then(() => 'registered', (e) => e.name), (await auth.getSession()).accessToken];
+    }, [config(), newcomer, PASSWORD]);
+  }
+
   /** The browser's assertion (AuthenticationResponseJSON text) for request options, optionally for another RP ID. */
   const assertion = (page, optionsJson, rpId) => page.evaluate(async ([json, rp]) => {
     const o = JSON.parse(json);
@@ -197,15 +211,9 @@ describe('passkeys in Chromium', { timeout: 240_000 }, () => {
     const afterClone = await challenge(username);
     assert.ok((await respond(afterClone, username, await assertion(page, afterClone.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS))).AuthenticationResult);
 
-    // Registration from the other origin (by a user without a passkey, so the browser lets it through).
-    const newcomer = uniq('pkorigin');
-    await makeUser(newcomer);
+    // Registration from the other origin.
     await page.goto(`${otherSite.url}/`);
-    const [name, newcomerToken] = await page.evaluate(async ([o, u, p]) => {
-      const auth = new window.sdk.CognateAuth(o);
-      await auth.signIn({ username: u, password: p });
-      return [await auth.registerPasskey().then(() => 'registered', (e) => e.name), (await auth.getSession()).accessToken];
-    }, [config(), newcomer, PASSWORD]);
+    const [name, newcomerToken] = await newcomerRegisters(page, 'pkorigin');
     assert.equal(name, 'WebAuthnOriginNotAllowedException');
     assert.equal(await passkeyCount(newcomerToken), 0);
     assert.equal(await passkeyCount(token), 1);
@@ -224,14 +232,8 @@ describe('passkeys in Chromium', { timeout: 240_000 }, () => {
       assert.equal(JSON.parse(started.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS).userVerification, 'required');
       const unverified = await assertion(page, started.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
       await rejectsWith(respond(started, username, unverified), 'NotAuthorizedException', /user verification/);
-      // A user without a passkey yet (the browser refuses to make a second one for the same user).
-      const newcomer = uniq('pkuvreg');
-      await makeUser(newcomer);
-      const [registered, newcomerToken] = await page.evaluate(async ([o, u, p]) => {
-        const auth = new window.sdk.CognateAuth(o);
-        await auth.signIn({ username: u, password: p });
-        return [await auth.registerPasskey().then(() => 'registered', (e) => e.name), (await auth.getSession()).accessToken];
-      }, [config(), newcomer, PASSWORD]);
+      // Registration without user verification.
+      const [registered, newcomerToken] = await newcomerRegisters(page, 'pkuvreg');
       assert.equal(registered, 'NotAuthorizedException');
       assert.equal(await passkeyCount(newcomerToken), 0, 'the unverified registration stored nothing');
       assert.equal(await passkeyCount(token), 1);
