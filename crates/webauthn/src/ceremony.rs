@@ -152,8 +152,13 @@ pub fn verify_registration(
     let client_data_hash =
         check_client_data(rp, &binary(body, "clientDataJSON")?, "webauthn.create", challenge)?;
     // Step 12: the attestation object.
-    let object: ciborium::Value = ciborium::from_reader(binary(body, "attestationObject")?.as_slice())
-        .map_err(|_| Error::Malformed("attestationObject is not CBOR"))?;
+    let bytes = binary(body, "attestationObject")?;
+    let mut rest = bytes.as_slice();
+    let object: ciborium::Value =
+        ciborium::from_reader(&mut rest).map_err(|_| Error::Malformed("attestationObject is not CBOR"))?;
+    if !rest.is_empty() {
+        return Err(Error::Malformed("attestationObject has trailing bytes"));
+    }
     let object = object.as_map().ok_or(Error::Malformed("attestationObject is not a map"))?;
     let field = |name: &str| object.iter().find(|(k, _)| k.as_text() == Some(name)).map(|(_, v)| v);
     let fmt = field("fmt").and_then(ciborium::Value::as_text).ok_or(Error::Malformed("fmt"))?;

@@ -223,3 +223,71 @@ fn assertion_mutations_are_refused() {
     let as_create = client_data(r, |d| d["type"] = "webauthn.create".into());
     assert!(matches!(verify_assertion(&lh, &c, &stored, &as_create), Err(Error::ClientMismatch(_))));
 }
+
+/// Flips bit `bit` of byte `at` in `response.<field>`.
+fn flip(response: &Value, field: &str, at: usize, bit: u8) -> Value {
+    tamper(response.clone(), field, |bytes| bytes[at] ^= 1 << bit)
+}
+
+#[test]
+fn every_bit_of_an_assertion_is_covered() {
+    let (_, made, a, handle) = es256();
+    let stored = StoredCredential {
+        id: &made.credential_id,
+        public_key: &made.public_key,
+        sign_count: made.sign_count,
+        user_handle: &handle,
+    };
+    let c = challenge(&a);
+    let r = &a["response"];
+    for field in ["authenticatorData", "clientDataJSON", "signature"] {
+        let len = from_b64url(r["response"][field].as_str().unwrap()).unwrap().len();
+        for at in 0..len {
+            for bit in 0..8 {
+                let changed = flip(r, field, at, bit);
+                assert!(
+                    verify_assertion(&localhost(), &c, &stored, &changed).is_err(),
+                    "{field}: flipping bit {bit} of byte {at} was accepted"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_and_extended_responses_are_refused_without_panicking() {
+    let v = vectors();
+    let reg = &v["cases"][1]["registration"];
+    let (_, made, a, handle) = es256();
+    let stored = StoredCredential {
+        id: &made.credential_id,
+        public_key: &made.public_key,
+        sign_count: made.sign_count,
+        user_handle: &handle,
+    };
+    for field in ["attestationObject", "clientDataJSON"] {
+        let len = from_b64url(reg["response"]["response"][field].as_str().unwrap()).unwrap().len();
+        for keep in 0..len {
+            let cut = tamper(reg["response"].clone(), field, |b| b.truncate(keep));
+            assert!(
+                verify_registration(&localhost(), &challenge(reg), &cut).is_err(),
+                "{field} cut to {keep}"
+            );
+        }
+        let longer = tamper(reg["response"].clone(), field, |b| b.push(0));
+        assert!(
+            verify_registration(&localhost(), &challenge(reg), &longer).is_err(),
+            "{field} with a byte more"
+        );
+    }
+    for field in ["authenticatorData", "signature", "clientDataJSON"] {
+        let len = from_b64url(a["response"]["response"][field].as_str().unwrap()).unwrap().len();
+        for keep in 0..len {
+            let cut = tamper(a["response"].clone(), field, |b| b.truncate(keep));
+            assert!(
+                verify_assertion(&localhost(), &challenge(&a), &stored, &cut).is_err(),
+                "{field} cut to {keep}"
+            );
+        }
+    }
+}
