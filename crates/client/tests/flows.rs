@@ -295,12 +295,15 @@ fn a_pool_requiring_mfa_sets_the_app_up_inside_sign_in() {
     let (sdk, _) = client(&server, &pool, &client_id);
     let step = block_on(sdk.sign_in("erin", PASSWORD, SignInFlow::Srp)).unwrap();
     let SignInOutcome::Next(NextStep::TotpSetup { secret }) = step else { panic!("{step:?}") };
-    let session = signed_in(block_on(sdk.confirm_sign_in(&totp(&secret, 0), &[])).unwrap());
+    // The same code is replayed below: computed once, so a 30-second step boundary in between
+    // cannot turn the replay into a fresh code.
+    let code = totp(&secret, 0);
+    let session = signed_in(block_on(sdk.confirm_sign_in(&code, &[])).unwrap());
     assert_eq!(session.username, "erin");
     let again = block_on(sdk.sign_in("erin", PASSWORD, SignInFlow::Password)).unwrap();
     assert!(
         matches!(again, SignInOutcome::Next(NextStep::Challenge { ref name, .. }) if name == "SOFTWARE_TOKEN_MFA")
     );
-    let replayed = block_on(sdk.confirm_sign_in(&totp(&secret, 0), &[])).unwrap_err();
+    let replayed = block_on(sdk.confirm_sign_in(&code, &[])).unwrap_err();
     assert_eq!(replayed.name, "CodeMismatchException");
 }
