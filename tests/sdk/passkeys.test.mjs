@@ -145,6 +145,24 @@ describe('passkeys in Chromium', { timeout: 240_000 }, () => {
     const factors = await send(new GetUserAuthFactorsCommand({ AccessToken: token }));
     assert.deepEqual(factors.ConfiguredUserAuthFactors, ['PASSWORD', 'WEB_AUTHN']);
 
+    // SELECT_CHALLENGE offers WEB_AUTHN with its request options: answered in one step with the
+    // CREDENTIAL, or in two (ANSWER, then the WEB_AUTHN challenge).
+    const select = () => send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: username } }));
+    const offered = await select();
+    assert.equal(offered.ChallengeName, 'SELECT_CHALLENGE');
+    assert.deepEqual(offered.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN']);
+    const oneStep = await send(new RespondToAuthChallengeCommand({
+      ClientId: client.ClientId, ChallengeName: 'SELECT_CHALLENGE', Session: offered.Session,
+      ChallengeResponses: { USERNAME: username, ANSWER: 'WEB_AUTHN', CREDENTIAL: await assertion(page, offered.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS) },
+    }));
+    assert.ok(oneStep.AuthenticationResult.AccessToken);
+    const chosen = await send(new RespondToAuthChallengeCommand({
+      ClientId: client.ClientId, ChallengeName: 'SELECT_CHALLENGE', Session: (await select()).Session,
+      ChallengeResponses: { USERNAME: username, ANSWER: 'WEB_AUTHN' },
+    }));
+    assert.equal(chosen.ChallengeName, 'WEB_AUTHN');
+    assert.ok((await respond(chosen, username, await assertion(page, chosen.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS))).AuthenticationResult);
+
     // An assertion made before the passkey is deleted is refused after.
     const started = await challenge(username);
     const made = await assertion(page, started.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
