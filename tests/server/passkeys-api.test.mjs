@@ -1,7 +1,8 @@
 // The passkey API without a browser, through the AWS SDK, on every backend: the pool's
-// WebAuthnConfiguration, the options StartWebAuthnRegistration hands out, and the refusals that need
-// no authenticator (no configuration, not enabled, bad credentials, a registration answered twice).
-// The ceremonies themselves run in Chromium (tests/sdk/passkeys.test.mjs).
+// WebAuthnConfiguration, the options StartWebAuthnRegistration hands out, the refusals that need no
+// authenticator (no configuration, not enabled, bad credentials, a registration answered twice), and
+// whole ceremonies with a software authenticator on node:crypto (storage, counters, deletion). The
+// browser's own WebAuthn runs in Chromium (tests/sdk/passkeys.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -10,6 +11,7 @@ import {
   RespondToAuthChallengeCommand, SetUserPoolMfaConfigCommand, StartWebAuthnRegistrationCommand, UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { backends, createClient, createPool, rejectsWith, startServer, uniq } from './harness.mjs';
+import { SoftAuthenticator } from './soft-authenticator.mjs';
 
 const PASSWORD = 'Passkey-Api-123';
 
@@ -65,6 +67,51 @@ for (const backend of backends()) {
       assert.deepEqual((await send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials, []);
       await rejectsWith(send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: 'AAAA' })), 'ResourceNotFoundException');
       await rejectsWith(send(new ListWebAuthnCredentialsCommand({ AccessToken: 'not-a-token' })), 'NotAuthorizedException');
+    });
+
+    await t.test('a software authenticator registers, signs in, is refused when its counter goes back, and is deleted', async () => {
+      const device = new SoftAuthenticator();
+      // This pool names no AllowedOrigins: http://localhost on any port is allowed for the RP ID localhost.
+      const { CredentialCreationOptions } = await send(new StartWebAuthnRegistrationCommand({ AccessToken: token }));
+      await send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: device.create(CredentialCreationOptions) }));
+      const listed = (await send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials;
+      assert.equal(listed.length, 1);
+      assert.equal(listed[0].CredentialId, device.id.toString('base64url'));
+      assert.deepEqual(listed[0].AuthenticatorTransports, ['usb']);
+      assert.equal(listed[0].AuthenticatorAttachment, 'cross-platform');
+      // The same credential again is refused, and no second one appears.
+      const again = await send(new StartWebAuthnRegistrationCommand({ AccessToken: token }));
+      assert.deepEqual(again.CredentialCreationOptions.excludeCredentials.map((c) => c.id), [device.id.toString('base64url')]);
+      await rejectsWith(send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: device.create(again.CredentialCreationOptions) })), 'WebAuthnCredentialNotSupportedException', /registered already/);
+      assert.equal((await send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials.length, 1);
+
+      const signIn = async () => {
+        const started = await send(new InitiateAuthCommand({
+          ClientId: client.ClientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+        }));
+        assert.equal(started.ChallengeName, 'WEB_AUTHN');
+        return send(new RespondToAuthChallengeCommand({
+          ClientId: client.ClientId, ChallengeName: 'WEB_AUTHN', Session: started.Session,
+          ChallengeResponses: { USERNAME: username, CREDENTIAL: device.get(JSON.parse(started.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS)) },
+        }));
+      };
+      const done = await signIn();
+      assert.ok(done.AuthenticationResult.AccessToken);
+      const factors = await send(new GetUserAuthFactorsCommand({ AccessToken: done.AuthenticationResult.AccessToken }));
+      assert.deepEqual(factors.ConfiguredUserAuthFactors, ['PASSWORD', 'WEB_AUTHN']);
+      const stored = device.counter;
+      device.counter = 0;
+      await rejectsWith(signIn(), 'NotAuthorizedException', /counter/);
+      // A refused assertion far ahead (from an origin not allowed) leaves the stored counter alone:
+      // the next one, below it, still signs in.
+      device.origin = 'https://elsewhere.example';
+      device.counter = stored + 10;
+      await rejectsWith(signIn(), 'WebAuthnOriginNotAllowedException');
+      device.origin = 'http://localhost:5173';
+      device.counter = stored;
+      assert.ok((await signIn()).AuthenticationResult);
+      await send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: listed[0].CredentialId }));
+      assert.deepEqual((await send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials, []);
     });
 
     await t.test('USER_AUTH: without a passkey WEB_AUTHN is not offered; a WEB_AUTHN answer out of turn is refused', async () => {
