@@ -111,8 +111,14 @@ async function demoPool(endpoint) {
       }));
       poolId = created.UserPool.Id;
     }
-    // Passkeys for pages on localhost (any port), verifying the user when the device can.
-    await admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' } }));
+    // Passkeys for pages on localhost (any port), verifying the user when the device can; and
+    // authenticator apps as an optional second step.
+    await admin.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: poolId,
+      WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' },
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+      MfaConfiguration: 'OPTIONAL',
+    }));
     const clients = await admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60 }));
     let clientId = clients.UserPoolClients.find((c) => c.ClientName === CLIENT_NAME)?.ClientId;
     if (!clientId) {

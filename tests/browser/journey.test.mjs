@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, uniq } from '../server/harness.mjs';
 import { launch } from '../sdk/page.mjs';
+import { totp } from '../server/totp.mjs';
 
 const SHOTS = path.join(REPO_ROOT, 'target', 'e2e');
 const PASSWORD = 'Journey-Pass-123';
@@ -39,6 +40,7 @@ describe('the demo journey', { timeout: 300_000 }, () => {
   let demo, browser, dataDir;
 
   before(async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'cognate-demo-'));
     demo = await startDemo(dataDir);
@@ -146,6 +148,34 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     await page.click('#call-api');
     await page.waitForSelector('#api-result .result[data-status="200"]');
     await shot('api-call-after-passkey-sign-in');
+
+    // An authenticator app as a second step after the password.
+    await page.click('#totp-start');
+    await page.waitForSelector('#totp-verify:not([hidden])');
+    const secret = await page.locator('#totp-secret').getAttribute('data-secret');
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    const setupCode = totp(secret);
+    await page.fill('#totp-verify [name=code]', setupCode);
+    await shot('authenticator-app-setup');
+    await page.click('#totp-verify button[type=submit]');
+    await page.waitForFunction(() => /Two-step sign-in is on/.test(document.querySelector('#message').textContent));
+    await page.click('#sign-out');
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await page.fill('#sign-in [name=password]', PASSWORD);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#next-step:not([hidden])');
+    assert.match(await page.locator('#next-step-text').textContent(), /authenticator app/);
+    // The setup's code again is refused (each code works once); the next one signs in.
+    await page.fill('#next-step [name=answer]', setupCode);
+    await page.click('#next-step button[type=submit]');
+    await page.waitForFunction(() => /not right/.test(document.querySelector('#message').textContent));
+    await shot('app-code-replay-refused');
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#next-step:not([hidden])');
+    await page.fill('#next-step [name=answer]', totp(secret, 1));
+    await page.click('#next-step button[type=submit]');
+    await page.waitForSelector('#signed-in:not([hidden])');
+    await shot('signed-in-with-password-and-app-code');
 
     await page.click('#sign-out');
     await page.waitForSelector('#signed-out:not([hidden])');

@@ -40,7 +40,8 @@ function explain(error: unknown): string {
     case 'InvalidPasswordException':
       return `That password is too weak: ${e.message}`;
     case 'CodeMismatchException':
-      return 'That code is not right. The dev mailbox shows the one we sent.';
+    case 'EnableSoftwareTokenMFAException':
+      return 'That code is not right. Check the code you were sent, or the one your app shows now.';
     case 'ExpiredCodeException':
       return 'That code has expired. Send a new one.';
     case 'UserNotConfirmedException':
@@ -125,6 +126,7 @@ async function render(): Promise<void> {
   $('#who').textContent = session ? `Signed in as ${session.username}` : 'Signed out';
   if (!session) return;
   show('#next-step', false);
+  show('#totp-verify', false);
   const attributes = await auth.fetchUserAttributes();
   const list = $('#attributes');
   list.replaceChildren();
@@ -253,7 +255,16 @@ action($<HTMLButtonElement>('#passkey-sign-in'), async () => {
 });
 
 action(submit('#next-step'), async () => {
-  await after(await auth.confirmSignIn({ challengeResponse: field('#next-step', 'answer').value.trim() }));
+  const answer = field('#next-step', 'answer');
+  try {
+    await after(await auth.confirmSignIn({ challengeResponse: answer.value.trim() }));
+  } catch (error) {
+    // A sign-in step answers once: after a wrong answer, the sign-in starts over.
+    show('#next-step', false);
+    say(`${explain(error)} Sign in again.`);
+  } finally {
+    answer.value = '';
+  }
 });
 
 action(submit('#edit-profile'), async () => {
@@ -266,6 +277,22 @@ action($<HTMLButtonElement>('#add-passkey'), async () => {
   await auth.registerPasskey();
   await renderPasskeys();
   say('Passkey added. Next time, sign in with it: no password needed.', true);
+});
+
+action($<HTMLButtonElement>('#totp-start'), async () => {
+  const setup = await auth.setUpTOTP();
+  $('#totp-secret').textContent = setup.sharedSecret;
+  $('#totp-secret').dataset.secret = setup.sharedSecret;
+  $('#totp-uri').textContent = setup.getSetupUri('Cognate demo').href;
+  show('#totp-verify', true);
+});
+
+action(submit('#totp-verify'), async () => {
+  await auth.verifyTOTPSetup({ code: field('#totp-verify', 'code').value.trim() });
+  await auth.updateMFAPreference({ totp: 'PREFERRED' });
+  $<HTMLFormElement>('#totp-verify').reset();
+  show('#totp-verify', false);
+  say('Two-step sign-in is on: after your password, we will ask for the app\'s code.', true);
 });
 
 action(submit('#change-password'), async () => {

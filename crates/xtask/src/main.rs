@@ -7,6 +7,7 @@
 //! - `demo`: builds and runs the demo (server, edge verifier, echo API, the app in `www/`) until
 //!   Ctrl-C; flags go to `www/demo.mjs` (`--port`, `--data-dir`, ...).
 //! - `build-sdk`: the npm package `cognate-auth` into `npm/dist/`.
+//! - `build-www`: the SDK, then the demo app into `www/dist/`.
 //! - `build-worker`: the edge verifier's wasm into `worker/build/` (then `npx wrangler dev` in
 //!   `worker/` runs it in workerd).
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
@@ -29,7 +30,7 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | test | demo [flags] | build-sdk | build-worker | bench srp | bench server | bench edge | bench sdk>";
+const USAGE: &str = "usage: cargo xtask <setup | test | demo [flags] | build-sdk | build-www | build-worker | bench srp | bench server | bench edge | bench sdk>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -45,6 +46,12 @@ fn main() -> ExitCode {
             println!("built {}", out.display());
             true
         }),
+        ["build-www"] => {
+            setup::run().and_then(|()| sdk::build()).and_then(|_| demo::build_www()).map(|out| {
+                println!("built {}", out.display());
+                true
+            })
+        }
         ["build-worker"] => setup::run().and_then(|()| edge::build()).map(|out| {
             println!("built {}", out.display());
             true
