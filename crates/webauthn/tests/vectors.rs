@@ -82,6 +82,16 @@ fn every_algorithm_registers_and_signs_in_twice() {
     assert_eq!(algs, accepted, "a vector for every accepted algorithm");
 }
 
+/// The credential `made` registered, as the relying party stores it.
+fn stored<'a>(made: &'a cognate_webauthn::Registration, handle: &'a [u8]) -> StoredCredential<'a> {
+    StoredCredential {
+        id: &made.credential_id,
+        public_key: &made.public_key,
+        sign_count: made.sign_count,
+        user_handle: handle,
+    }
+}
+
 /// The ES256 case's registration, made, and its first assertion.
 fn es256() -> (Value, cognate_webauthn::Registration, Value, Vec<u8>) {
     let v = vectors();
@@ -161,12 +171,7 @@ fn packed_and_fido_u2f_attestations_verify_and_their_signatures_matter() {
 #[test]
 fn assertion_mutations_are_refused() {
     let (case, made, a, handle) = es256();
-    let stored = StoredCredential {
-        id: &made.credential_id,
-        public_key: &made.public_key,
-        sign_count: made.sign_count,
-        user_handle: &handle,
-    };
+    let stored = stored(&made, &handle);
     let c = challenge(&a);
     let r = a["response"].clone();
     let lh = localhost();
@@ -232,12 +237,7 @@ fn flip(response: &Value, field: &str, at: usize, bit: u8) -> Value {
 #[test]
 fn every_bit_of_an_assertion_is_covered() {
     let (_, made, a, handle) = es256();
-    let stored = StoredCredential {
-        id: &made.credential_id,
-        public_key: &made.public_key,
-        sign_count: made.sign_count,
-        user_handle: &handle,
-    };
+    let stored = stored(&made, &handle);
     let c = challenge(&a);
     let r = &a["response"];
     for field in ["authenticatorData", "clientDataJSON", "signature"] {
@@ -259,12 +259,7 @@ fn truncated_and_extended_responses_are_refused_without_panicking() {
     let v = vectors();
     let reg = &v["cases"][1]["registration"];
     let (_, made, a, handle) = es256();
-    let stored = StoredCredential {
-        id: &made.credential_id,
-        public_key: &made.public_key,
-        sign_count: made.sign_count,
-        user_handle: &handle,
-    };
+    let stored = stored(&made, &handle);
     for field in ["attestationObject", "clientDataJSON"] {
         let len = from_b64url(reg["response"]["response"][field].as_str().unwrap()).unwrap().len();
         for keep in 0..len {
