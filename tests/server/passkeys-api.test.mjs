@@ -36,6 +36,12 @@ for (const backend of backends()) {
         await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId } })), 'InvalidParameterException', undefined, RelyingPartyId);
       }
       await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'sometimes' } })), 'InvalidParameterException');
+      // AllowedOrigins (Cognate's member, so a raw call): origins only, at most 20.
+      for (const AllowedOrigins of [['https://a.example/path'], ['ftp://a.example'], Array.from({ length: 21 }, (_, i) => `https://a${i}.example`), 'https://a.example']) {
+        const res = await server.raw({ target: 'SetUserPoolMfaConfig', sign: true, body: { UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', AllowedOrigins } } });
+        assert.equal(res.status, 400, JSON.stringify(AllowedOrigins));
+        assert.equal(res.json.__type, 'InvalidParameterException');
+      }
       const set = await send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'required' } }));
       assert.deepEqual(set.WebAuthnConfiguration, { RelyingPartyId: 'localhost', UserVerification: 'required', FactorConfiguration: 'SINGLE_FACTOR' });
       const got = await send(new GetUserPoolMfaConfigCommand({ UserPoolId: pool.Id }));

@@ -18,6 +18,8 @@ use crate::store::{CredentialRecord, PoolRecord, RegistrationRecord, StoreError,
 const REGISTRATION_TTL_MS: i64 = 5 * 60 * 1000;
 /// Credentials a user may have (Cognito's limit).
 const MAX_CREDENTIALS: usize = 20;
+/// Origins a pool may allow.
+const MAX_ORIGINS: usize = 20;
 
 /// `WebAuthnConfiguration`, with Cognate's `AllowedOrigins`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +80,12 @@ impl WebAuthnSettings {
                         "AllowedOrigins must be a list of origins.",
                     )
                 })?;
+                if list.len() > MAX_ORIGINS {
+                    return Err(CognitoError::new(
+                        Exception::InvalidParameter,
+                        format!("AllowedOrigins may name at most {MAX_ORIGINS} origins."),
+                    ));
+                }
                 for origin in &list {
                     let ok = origin.len() <= 255
                         && (origin.starts_with("https://") || origin.starts_with("http://"))
