@@ -68,8 +68,12 @@ fn binary(value: &Value, name: &'static str) -> Result<Vec<u8>, Error> {
     from_b64url(text(value, name)?)
 }
 
-/// The credential id of a response: `rawId`, which must agree with `id`, of a `public-key`.
-fn credential_id(response: &Value) -> Result<Vec<u8>, Error> {
+/// The credential id of a `RegistrationResponseJSON` or `AuthenticationResponseJSON`: `rawId`,
+/// which must agree with `id`, of a `public-key` (for an assertion, to look the stored credential up).
+///
+/// # Errors
+/// [`Error::Malformed`] when the response has no well-formed id.
+pub fn credential_id(response: &Value) -> Result<Vec<u8>, Error> {
     if response.get("type").and_then(Value::as_str) != Some("public-key") {
         return Err(Error::Malformed("the credential's type is not public-key"));
     }
@@ -81,14 +85,6 @@ fn credential_id(response: &Value) -> Result<Vec<u8>, Error> {
         return Err(Error::Malformed("the credential id is empty or longer than 1023 bytes"));
     }
     Ok(raw)
-}
-
-/// The credential id an `AuthenticationResponseJSON` is for, to look the stored credential up.
-///
-/// # Errors
-/// [`Error::Malformed`] when the response has no well-formed id.
-pub fn assertion_credential_id(response: &Value) -> Result<Vec<u8>, Error> {
-    credential_id(response)
 }
 
 /// Steps 5–12 (registration) / 10–16 (assertion): the client data's type, challenge and origin.

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 
 pub use ceremony::{
-    Assertion, Registration, StoredCredential, assertion_credential_id, verify_assertion, verify_registration,
+    Assertion, Registration, StoredCredential, credential_id, verify_assertion, verify_registration,
 };
 pub use cose::Algorithm;
 pub use options::{UserEntity, creation_options, request_options};

@@ -148,13 +148,8 @@ pub(super) fn relying_party(
 }
 
 /// Whether the pool lets users sign in with passkeys (`AllowedFirstAuthFactors` has WEB_AUTHN).
-pub(super) fn enabled_in(settings: &PoolSettings) -> bool {
-    settings
-        .sign_in_policy
-        .as_ref()
-        .and_then(|p| p.get("AllowedFirstAuthFactors"))
-        .and_then(Value::as_array)
-        .is_some_and(|list| list.iter().any(|f| f == "WEB_AUTHN"))
+fn enabled_in(settings: &PoolSettings) -> bool {
+    super::user_auth::allowed_first_factors(settings).iter().any(|f| f == "WEB_AUTHN")
 }
 
 /// Maps a refused ceremony to Cognito's exception.
@@ -236,7 +231,7 @@ fn document(req: &Request, member: &str) -> Result<Value, CognitoError> {
     match req.require(member)? {
         Value::String(text) => serde_json::from_str(text)
             .map_err(|_| CognitoError::new(Exception::InvalidParameter, format!("{member} is not JSON."))),
-        Value::Object(_) => Ok(req.require(member)?.clone()),
+        object @ Value::Object(_) => Ok(object.clone()),
         _ => Err(CognitoError::new(Exception::InvalidParameter, format!("{member} must be a JSON object."))),
     }
 }
@@ -347,15 +342,14 @@ pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError>
 pub async fn auth_factors(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
     let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
-    let verified = |a: &str| user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true");
     let mut factors = Vec::new();
     if user.verifier.is_some() {
         factors.push("PASSWORD");
     }
-    if verified("email") {
+    if user.is_verified("email") {
         factors.push("EMAIL_OTP");
     }
-    if verified("phone_number") {
+    if user.is_verified("phone_number") {
         factors.push("SMS_OTP");
     }
     if !svc.store.credentials_of(&pool.id, &user.key).await.map_err(internal)?.is_empty() {

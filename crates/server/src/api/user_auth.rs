@@ -16,12 +16,14 @@ use super::auth::{
     succeeded,
 };
 use super::passkey::{challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle};
+use super::pool::PoolSettings;
 use super::{CognitoError, Services, internal, mfa_challenge, now_ms};
 use crate::store::{CredentialRecord, UserRecord};
 
-/// The first factors the pool allows (Cognito's default: the password only).
-fn allowed(ctx: &Context) -> Vec<String> {
-    ctx.settings
+/// The first factors the pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`; Cognito's
+/// default: the password only).
+pub(super) fn allowed_first_factors(settings: &PoolSettings) -> Vec<String> {
+    settings
         .sign_in_policy
         .as_ref()
         .and_then(|p| p.get("AllowedFirstAuthFactors"))
@@ -30,71 +32,67 @@ fn allowed(ctx: &Context) -> Vec<String> {
         .unwrap_or_else(|| vec!["PASSWORD".to_owned()])
 }
 
-/// The passkeys `user` can sign in with here (none when the pool does not allow them).
-async fn passkeys(
-    svc: &Services,
-    ctx: &Context,
-    user: Option<&UserRecord>,
-) -> Result<Vec<CredentialRecord>, CognitoError> {
-    match user {
-        Some(u) if allowed(ctx).iter().any(|f| f == "WEB_AUTHN") && ctx.settings.webauthn.is_some() => {
-            svc.store.credentials_of(&u.pool_id, &u.key).await.map_err(internal)
-        }
-        _ => Ok(Vec::new()),
-    }
+/// What a user can sign in with here: the first factors, in Cognito's order, and the passkeys
+/// behind WEB_AUTHN (read once per step, for the choice and for the request options).
+struct Factors {
+    names: Vec<&'static str>,
+    passkeys: Vec<CredentialRecord>,
 }
 
-/// The first factors `user` can sign in with here, in Cognito's order.
+/// The first factors `user` can sign in with here.
 async fn available(
     svc: &Services,
     ctx: &Context,
     user: Option<&UserRecord>,
-) -> Result<Vec<&'static str>, CognitoError> {
-    let allowed = allowed(ctx);
+) -> Result<Factors, CognitoError> {
+    let allowed = allowed_first_factors(&ctx.settings);
     let allows = |f: &str| allowed.iter().any(|a| a == f);
-    let verified = |a: &str| {
-        user.is_some_and(|u| u.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true"))
-    };
-    let mut out = Vec::new();
+    let verified = |a: &str| user.is_some_and(|u| u.is_verified(a));
+    let mut names = Vec::new();
     // An unknown user is offered what a user with a password is, so the answer reveals nothing.
     if allows("PASSWORD") && user.is_none_or(|u| u.verifier.is_some()) {
-        out.extend(["PASSWORD", "PASSWORD_SRP"]);
+        names.extend(["PASSWORD", "PASSWORD_SRP"]);
     }
     if allows("EMAIL_OTP") && verified("email") {
-        out.push("EMAIL_OTP");
+        names.push("EMAIL_OTP");
     }
     if allows("SMS_OTP") && verified("phone_number") {
-        out.push("SMS_OTP");
+        names.push("SMS_OTP");
     }
-    if !passkeys(svc, ctx, user).await?.is_empty() {
-        out.push("WEB_AUTHN");
+    let passkeys = match user {
+        Some(u) if allows("WEB_AUTHN") && ctx.settings.webauthn.is_some() => {
+            svc.store.credentials_of(&u.pool_id, &u.key).await.map_err(internal)?
+        }
+        _ => Vec::new(),
+    };
+    if !passkeys.is_empty() {
+        names.push("WEB_AUTHN");
     }
-    Ok(out)
+    Ok(Factors { names, passkeys })
 }
 
-/// A WEB_AUTHN challenge's options for `user`: `CREDENTIAL_REQUEST_OPTIONS`, whose challenge is
+/// A WEB_AUTHN challenge's options for `passkeys`: `CREDENTIAL_REQUEST_OPTIONS`, whose challenge is
 /// sealed into `challenge` (so it is bound to that Session, and answers once with it).
-async fn request_options(
-    svc: &Services,
+fn request_options(
     ctx: &Context,
-    user: &UserRecord,
+    passkeys: &[CredentialRecord],
     challenge: &mut Challenge,
 ) -> Result<String, CognitoError> {
     let rp = relying_party(&ctx.pool, &ctx.settings)?;
     let bytes = webauthn_challenge();
     challenge.code = Some(webauthn::b64url(&bytes));
-    let allow = descriptors(&passkeys(svc, ctx, Some(user)).await?);
-    Ok(webauthn::request_options(&rp, &bytes, &allow).to_string())
+    Ok(webauthn::request_options(&rp, &bytes, &descriptors(passkeys)).to_string())
 }
 
-async fn webauthn_start(
+fn webauthn_start(
     svc: &Services,
     ctx: &Context,
     user: &UserRecord,
     username: &str,
+    passkeys: &[CredentialRecord],
 ) -> Result<Value, CognitoError> {
     let mut challenge = Challenge::new(ctx, user, "WEB_AUTHN");
-    let options = request_options(svc, ctx, user, &mut challenge).await?;
+    let options = request_options(ctx, passkeys, &mut challenge)?;
     Ok(json!({
         "ChallengeName": "WEB_AUTHN",
         "Session": seal(svc, &challenge),
@@ -127,7 +125,7 @@ pub(super) async fn answer_webauthn(
     let rp = relying_party(&ctx.pool, &ctx.settings)?;
     let expected =
         challenge.code.as_deref().and_then(|c| webauthn::from_b64url(c).ok()).ok_or_else(invalid_session)?;
-    let id = webauthn::assertion_credential_id(&response).map_err(|e| refused(&e))?;
+    let id = webauthn::credential_id(&response).map_err(|e| refused(&e))?;
     let stored = svc.store.credential(&ctx.pool.id, &webauthn::b64url(&id)).await.map_err(internal)?;
     let Some(stored) = stored.filter(|c| c.user_key == user.key) else {
         return Err(refuse(svc, &user, refused(&webauthn::Error::UnknownCredential)).await);
@@ -166,20 +164,20 @@ pub(super) async fn answer_webauthn(
 
 /// SELECT_CHALLENGE. When a passkey is among the options, the request options come along, so the
 /// client may answer WEB_AUTHN with its CREDENTIAL in one step.
-async fn select(
+fn select(
     svc: &Services,
     ctx: &Context,
     user: Option<&UserRecord>,
     username: &str,
-    options: &[&str],
+    factors: &Factors,
 ) -> Result<Value, CognitoError> {
     let mut parameters = json!({ "USERNAME": username });
     let challenge = match user {
         Some(u) => {
             let mut challenge = Challenge::new(ctx, u, "SELECT_CHALLENGE");
-            if options.contains(&"WEB_AUTHN") {
+            if !factors.passkeys.is_empty() {
                 parameters["CREDENTIAL_REQUEST_OPTIONS"] =
-                    json!(request_options(svc, ctx, u, &mut challenge).await?);
+                    json!(request_options(ctx, &factors.passkeys, &mut challenge)?);
             }
             challenge
         }
@@ -188,7 +186,7 @@ async fn select(
     Ok(json!({
         "ChallengeName": "SELECT_CHALLENGE",
         "Session": seal(svc, &challenge),
-        "AvailableChallenges": options,
+        "AvailableChallenges": factors.names,
         "ChallengeParameters": parameters,
     }))
 }
@@ -201,6 +199,7 @@ async fn begin(
     username: &str,
     factor: &str,
     params: &BTreeMap<String, String>,
+    passkeys: &[CredentialRecord],
 ) -> Result<Value, CognitoError> {
     match factor {
         "PASSWORD_SRP" => {
@@ -218,7 +217,7 @@ async fn begin(
             let user = user.ok_or_else(invalid_session)?;
             enabled(&user)?;
             check_lockout(svc, &user).await?;
-            webauthn_start(svc, ctx, &user, username).await
+            webauthn_start(svc, ctx, &user, username, passkeys)
         }
         _ => {
             let user = user.ok_or_else(invalid_session)?;
@@ -240,18 +239,18 @@ pub(super) async fn start(
     if user.is_none() && !ctx.hides_users() {
         return Err(super::user::user_not_found());
     }
-    let options = available(svc, ctx, user.as_ref()).await?;
-    if options.is_empty() {
+    let factors = available(svc, ctx, user.as_ref()).await?;
+    if factors.names.is_empty() {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             "The user has no sign-in method this pool allows.",
         ));
     }
     match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-        Some(preferred) if options.contains(&preferred) => {
-            begin(svc, ctx, user, username, preferred, params).await
+        Some(preferred) if factors.names.contains(&preferred) => {
+            begin(svc, ctx, user, username, preferred, params, &factors.passkeys).await
         }
-        _ => select(svc, ctx, user.as_ref(), username, &options).await,
+        _ => select(svc, ctx, user.as_ref(), username, &factors),
     }
 }
 
@@ -266,8 +265,8 @@ pub(super) async fn answer_select(
 ) -> Result<Value, CognitoError> {
     let username = answers.get("USERNAME").map(String::as_str).unwrap_or_default();
     let choice = answers.get("ANSWER").map(String::as_str).unwrap_or_default();
-    let options = available(svc, ctx, user.as_ref()).await?;
-    if !options.contains(&choice) || challenge.name() != "SELECT_CHALLENGE" {
+    let factors = available(svc, ctx, user.as_ref()).await?;
+    if !factors.names.contains(&choice) || challenge.name() != "SELECT_CHALLENGE" {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             format!("{choice:?} is not one of the available challenges."),
@@ -278,6 +277,6 @@ pub(super) async fn answer_select(
             enabled(&user)?;
             answer_webauthn(svc, ctx, challenge, user, answers).await
         }
-        (_, user) => begin(svc, ctx, user, username, choice, answers).await,
+        (_, user) => begin(svc, ctx, user, username, choice, answers, &factors.passkeys).await,
     }
 }

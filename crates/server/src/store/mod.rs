@@ -80,6 +80,14 @@ pub struct UserRecord {
     pub modified_ms: i64,
 }
 
+impl UserRecord {
+    /// Whether attribute `name` (`email`, `phone_number`) is verified (`<name>_verified` is `true`).
+    #[must_use]
+    pub fn is_verified(&self, name: &str) -> bool {
+        self.attributes.get(&format!("{name}_verified")).is_some_and(|v| v == "true")
+    }
+}
+
 /// A group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRecord {
