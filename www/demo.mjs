@@ -135,8 +135,8 @@ async function demoPool(endpoint) {
 }
 
 /** The dev mailbox: the outbox, read with the server's own command. */
-async function mailbox(to) {
-  const args = ['outbox', 'list', '--data-dir', dataDir];
+async function mailbox(pool, to) {
+  const args = ['outbox', 'list', '--data-dir', dataDir, '--pool', pool];
   if (to) args.push('--to', to);
   const { stdout } = await promisify(execFile)(bin, args, { maxBuffer: 4 << 20 });
   return stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
@@ -187,8 +187,7 @@ async function main() {
         return;
       }
       if (url.pathname === '/dev/mailbox') {
-        const to = url.searchParams.get('to');
-        const mail = (await mailbox(to)).filter((m) => m.pool_id === poolId || m.pool_id === undefined);
+        const mail = await mailbox(poolId, url.searchParams.get('to'));
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(mail));
         return;
       }

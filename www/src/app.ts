@@ -345,7 +345,8 @@ auth.onAuthEvent(({ event }) => {
   if (event === 'signedOut' || event === 'tokenRefreshFailure') void render();
 });
 
-setInterval(() => { if (!$('#signed-out').hidden) void refreshMailbox(); }, 2000);
+// Each look at the mailbox runs the server's outbox command: only while a code is awaited.
+setInterval(() => { if (!$('#confirm').hidden) void refreshMailbox(); }, 2000);
 field('#sign-up', 'email').addEventListener('change', () => void refreshMailbox());
 await render();
 await refreshMailbox();
