@@ -51,6 +51,15 @@ for (const backend of backends()) {
 
     await t.test('StartWebAuthnRegistration hands out creation options for the user', async () => {
       await send(new UpdateUserPoolCommand({ UserPoolId: pool.Id, Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } } }));
+      // UpdateUserPool takes WebAuthnConfiguration too (Cognate's extension, so a raw call), checked as SetUserPoolMfaConfig checks it.
+      const update = (WebAuthnConfiguration) => server.raw({ target: 'UpdateUserPool', sign: true, body: {
+        UserPoolId: pool.Id, Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } }, WebAuthnConfiguration,
+      } });
+      const bad = await update({ RelyingPartyId: 'Not A Domain' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.__type, 'InvalidParameterException');
+      assert.equal((await update({ RelyingPartyId: 'localhost', UserVerification: 'required' })).status, 200);
+      assert.equal((await send(new GetUserPoolMfaConfigCommand({ UserPoolId: pool.Id }))).WebAuthnConfiguration.RelyingPartyId, 'localhost');
       const me = await send(new GetUserAuthFactorsCommand({ AccessToken: token }));
       assert.deepEqual(me.ConfiguredUserAuthFactors, ['PASSWORD']);
       const { CredentialCreationOptions: o } = await send(new StartWebAuthnRegistrationCommand({ AccessToken: token }));
@@ -68,6 +77,9 @@ for (const backend of backends()) {
 
     await t.test('a broken credential is refused, and the registration cannot be answered twice', async () => {
       const credential = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: Buffer.from('not json').toString('base64url'), attestationObject: 'oA' }, clientExtensionResults: {} };
+      // Not a JSON object at all: refused before the started registration is touched.
+      await rejectsWith(send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: 'not json' })), 'InvalidParameterException', /not JSON/);
+      await rejectsWith(send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: 5 })), 'InvalidParameterException', /JSON object/);
       await rejectsWith(send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: credential })), 'InvalidParameterException', /passkey was refused/);
       await rejectsWith(send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: credential })), 'WebAuthnChallengeNotFoundException');
       assert.deepEqual((await send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials, []);
@@ -101,6 +113,15 @@ for (const backend of backends()) {
           ChallengeResponses: { USERNAME: username, CREDENTIAL: device.get(JSON.parse(started.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS)) },
         }));
       };
+      // CREDENTIAL missing, not JSON, or JSON without a credential in it.
+      for (const [responses, message] of [[{}, /CREDENTIAL/], [{ CREDENTIAL: 'not json' }, /not JSON/], [{ CREDENTIAL: '{}' }, /passkey was refused/]]) {
+        const started = await send(new InitiateAuthCommand({
+          ClientId: client.ClientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+        }));
+        await rejectsWith(send(new RespondToAuthChallengeCommand({
+          ClientId: client.ClientId, ChallengeName: 'WEB_AUTHN', Session: started.Session, ChallengeResponses: { USERNAME: username, ...responses },
+        })), 'InvalidParameterException', message);
+      }
       const done = await signIn();
       assert.ok(done.AuthenticationResult.AccessToken);
       const factors = await send(new GetUserAuthFactorsCommand({ AccessToken: done.AuthenticationResult.AccessToken }));
