@@ -156,7 +156,11 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         }
         let name = text(&answer, "ChallengeName")
             .ok_or_else(|| ClientError::invalid_response("has neither tokens nor a challenge"))?;
-        let parameters = answer.get("ChallengeParameters").cloned().unwrap_or_else(|| json!({}));
+        let mut parameters = answer.get("ChallengeParameters").cloned().unwrap_or_else(|| json!({}));
+        // SELECT_CHALLENGE lists the factors beside its parameters: keep them with the step.
+        if let (Some(offered), Some(p)) = (answer.get("AvailableChallenges"), parameters.as_object_mut()) {
+            p.insert("AvailableChallenges".into(), offered.clone());
+        }
         let username = text(&parameters, "USER_ID_FOR_SRP")
             .or_else(|| text(&parameters, "USERNAME"))
             .unwrap_or(username);

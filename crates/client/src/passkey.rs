@@ -57,14 +57,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         }
         let body =
             json!({ "AuthFlow": "USER_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
-        let mut answer = self.call("InitiateAuth", body).await?;
-        if text(&answer, "ChallengeName") == Some("SELECT_CHALLENGE") {
-            // Keep the offered factors with the step, for the app to choose from.
-            let available = answer.get("AvailableChallenges").cloned().unwrap_or_else(|| json!([]));
-            if let Some(p) = answer.get_mut("ChallengeParameters").and_then(Value::as_object_mut) {
-                p.insert("AvailableChallenges".into(), available);
-            }
-        }
+        let answer = self.call("InitiateAuth", body).await?;
         if text(&answer, "ChallengeName") != Some("WEB_AUTHN") {
             return self.outcome(answer, username).await;
         }
