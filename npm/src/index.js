@@ -56,6 +56,7 @@ function holdingLock(locks, name, options, work) {
 }
 
 const parse = (text) => (text === undefined || text === null ? null : JSON.parse(text));
+const str = (value) => (value === undefined || value === null ? '' : String(value));
 
 export class CognateAuth {
   #engine = null;
@@ -99,6 +100,12 @@ export class CognateAuth {
     return this.#engine;
   }
 
+  /** Runs one engine operation with string arguments; resolves with its parsed answer. */
+  async #run(op, args = [], webauthn) {
+    const engine = await this.#core();
+    return parse(await engine.run(op, JSON.stringify(args.map(str)), webauthn));
+  }
+
   #emit(event, data) {
     for (const listener of this.#listeners) {
       try { listener({ event, ...data }); } catch { /* a listener's error is its own */ }
@@ -112,64 +119,63 @@ export class CognateAuth {
   }
 
   async signUp({ username, password, attributes = {} }) {
-    return parse(await (await this.#core()).signUp(username, password, JSON.stringify(attributes)));
+    return this.#run('signUp', [username, password, JSON.stringify(attributes)]);
   }
 
   async confirmSignUp({ username, code }) {
-    await (await this.#core()).confirmSignUp(username, code);
+    await this.#run('confirmSignUp', [username, code]);
   }
 
   async resendSignUpCode({ username }) {
-    await (await this.#core()).resendSignUpCode(username);
+    await this.#run('resendSignUpCode', [username]);
   }
 
   async signIn({ username, password, flow = 'USER_SRP_AUTH', passkey = false }) {
-    const engine = await this.#core();
-    const result = parse(passkey
-      ? await engine.signInWithPasskey(username, this.#options.webauthn ?? browserAuthenticator)
-      : await engine.signIn(username, password, flow === 'USER_PASSWORD_AUTH'));
+    const result = passkey
+      ? await this.#run('signInWithPasskey', [username], this.#options.webauthn ?? browserAuthenticator)
+      : await this.#run(flow === 'USER_PASSWORD_AUTH' ? 'signInWithPassword' : 'signIn', [username, password]);
     if (result.isSignedIn) this.#emit('signedIn', { username: result.session.username });
     return result;
   }
 
   async confirmSignIn({ challengeResponse, userAttributes = {} }) {
-    const result = parse(await (await this.#core()).confirmSignIn(challengeResponse, JSON.stringify(userAttributes)));
+    const result = await this.#run('confirmSignIn', [challengeResponse, JSON.stringify(userAttributes)]);
     if (result.isSignedIn) this.#emit('signedIn', { username: result.session.username });
     return result;
   }
 
   async forgotPassword({ username }) {
-    await (await this.#core()).forgotPassword(username);
+    await this.#run('forgotPassword', [username]);
   }
 
   async confirmForgotPassword({ username, code, newPassword }) {
-    await (await this.#core()).confirmForgotPassword(username, code, newPassword);
+    await this.#run('confirmForgotPassword', [username, code, newPassword]);
   }
 
   async changePassword({ oldPassword, newPassword }) {
     await this.getSession();
-    await (await this.#core()).changePassword(oldPassword, newPassword);
+    await this.#run('changePassword', [oldPassword, newPassword]);
   }
 
   async fetchUserAttributes() {
     await this.getSession();
-    return parse(await (await this.#core()).fetchUserAttributes());
+    return this.#run('fetchUserAttributes');
   }
 
   async updateUserAttributes({ attributes }) {
     await this.getSession();
-    return parse(await (await this.#core()).updateUserAttributes(JSON.stringify(attributes)));
+    return this.#run('updateUserAttributes', [JSON.stringify(attributes)]);
   }
 
   async confirmUserAttribute({ attributeName, code }) {
     await this.getSession();
-    await (await this.#core()).confirmUserAttribute(attributeName, code);
+    await this.#run('confirmUserAttribute', [attributeName, code]);
   }
 
   /** A new authenticator-app secret; `getSetupUri(appName)` gives the otpauth:// URI for a QR code. */
   async setUpTOTP() {
     await this.getSession();
-    const { sharedSecret } = parse(await (await this.#core()).setUpTotp());
+    const { sharedSecret } = await this.#run('setUpTotp');
     const username = (await this.getSession())?.username ?? '';
     return {
       sharedSecret,
@@ -183,13 +189,13 @@ export class CognateAuth {
   /** Proves the authenticator app was set up, with a code from it. */
   async verifyTOTPSetup({ code, options = {} }) {
     await this.getSession();
-    await (await this.#core()).verifyTotpSetup(code, options.friendlyDeviceName ?? '');
+    await this.#run('verifyTotpSetup', [code, options.friendlyDeviceName]);
   }
 
   /** Turns factors on or off: each of 'ENABLED', 'DISABLED', 'PREFERRED', 'NOT_PREFERRED'. */
   async updateMFAPreference({ totp, sms, email } = {}) {
     await this.getSession();
-    await (await this.#core()).updateMfaPreference(totp ?? '', sms ?? '', email ?? '');
+    await this.#run('updateMfaPreference', [totp, sms, email]);
   }
 
   /**
@@ -198,31 +204,31 @@ export class CognateAuth {
    */
   async registerPasskey() {
     await this.getSession();
-    await (await this.#core()).registerPasskey(this.#options.webauthn ?? browserAuthenticator);
+    await this.#run('registerPasskey', [], this.#options.webauthn ?? browserAuthenticator);
   }
 
   /** The signed-in user's passkeys. */
   async listPasskeys() {
     await this.getSession();
-    return parse(await (await this.#core()).listPasskeys());
+    return this.#run('listPasskeys');
   }
 
   /** Deletes one of the signed-in user's passkeys by its credentialId. */
   async deletePasskey({ credentialId }) {
     await this.getSession();
-    await (await this.#core()).deletePasskey(credentialId);
+    await this.#run('deletePasskey', [credentialId]);
   }
 
   async deleteUser() {
     await this.getSession();
-    await (await this.#core()).deleteUser();
+    await this.#run('deleteUser');
     this.#emit('signedOut', {});
   }
 
   /** Signs out; `global` also ends every other session of the user. */
   async signOut({ global = false } = {}) {
     try {
-      await (await this.#core()).signOut(global);
+      await this.#run('signOut', [global ? 'global' : 'local']);
     } finally {
       this.#emit('signedOut', {});
     }
@@ -247,7 +253,7 @@ export class CognateAuth {
   }
 
   async #refresh(engine, forceRefresh) {
-    const refresh = () => engine.refresh(forceRefresh);
+    const refresh = () => engine.run('refresh', JSON.stringify([forceRefresh ? 'force' : '']));
     const lockName = `cognate-refresh:${this.#options.clientId}`;
     const locks = globalThis.navigator?.locks;
     try {

@@ -1,8 +1,6 @@
 //! Self-service: sign-up and its confirmation, passwords, attributes, deleting the account.
 
-use serde_json::{Map, Value, json};
-
-use crate::{Client, ClientError, Clock, TokenStore, Transport};
+use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
 
 /// Where a code was sent, as Cognito reports it (`CodeDeliveryDetails`), masked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -16,9 +14,9 @@ pub struct CodeDelivery {
 }
 
 impl CodeDelivery {
-    fn from(v: Option<&Value>) -> Option<Self> {
+    fn from(v: Option<&Json>) -> Option<Self> {
         let v = v?;
-        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let text = |k: &str| v.get_str(k).unwrap_or_default().to_owned();
         Some(Self {
             medium: text("DeliveryMedium"),
             destination: text("Destination"),
@@ -38,16 +36,18 @@ pub struct SignUpResult {
     pub delivery: Option<CodeDelivery>,
 }
 
-fn attribute_list(attributes: &[(String, String)]) -> Value {
-    Value::Array(attributes.iter().map(|(n, v)| json!({ "Name": n, "Value": v })).collect())
+fn attribute_list(attributes: &[(String, String)]) -> Json {
+    Json::Array(attributes.iter().map(|(n, v)| Json::object().with("Name", n).with("Value", v)).collect())
 }
 
 impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
-    fn with_secret(&self, mut body: Value, username: &str) -> Value {
-        if let Some(hash) = self.secret_hash(username) {
-            body["SecretHash"] = json!(hash);
-        }
-        body
+    /// A body for an operation on `username` by this client: `ClientId`, `Username` and, for a
+    /// client with a secret, `SecretHash`.
+    fn for_user(&self, username: &str) -> Json {
+        Json::object()
+            .with("ClientId", &self.config.client_id)
+            .with("Username", username)
+            .with_opt("SecretHash", self.secret_hash(username))
     }
 
     /// SignUp.
@@ -57,33 +57,33 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         password: &str,
         attributes: &[(String, String)],
     ) -> Result<SignUpResult, ClientError> {
-        let body = json!({ "ClientId": self.config.client_id, "Username": username, "Password": password, "UserAttributes": attribute_list(attributes) });
-        let answer = self.call("SignUp", self.with_secret(body, username)).await?;
+        let body = self
+            .for_user(username)
+            .with("Password", password)
+            .with("UserAttributes", attribute_list(attributes));
+        let answer = self.call("SignUp", body).await?;
         Ok(SignUpResult {
-            user_sub: answer.get("UserSub").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            confirmed: answer.get("UserConfirmed").and_then(Value::as_bool).unwrap_or(false),
+            user_sub: answer.get_str("UserSub").unwrap_or_default().to_owned(),
+            confirmed: answer.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false),
             delivery: CodeDelivery::from(answer.get("CodeDeliveryDetails")),
         })
     }
 
     /// ConfirmSignUp with the code the user received.
     pub async fn confirm_sign_up(&self, username: &str, code: &str) -> Result<(), ClientError> {
-        let body =
-            json!({ "ClientId": self.config.client_id, "Username": username, "ConfirmationCode": code });
-        self.call("ConfirmSignUp", self.with_secret(body, username)).await.map(drop)
+        let body = self.for_user(username).with("ConfirmationCode", code);
+        self.call("ConfirmSignUp", body).await.map(drop)
     }
 
     /// ResendConfirmationCode.
     pub async fn resend_sign_up_code(&self, username: &str) -> Result<Option<CodeDelivery>, ClientError> {
-        let body = json!({ "ClientId": self.config.client_id, "Username": username });
-        let answer = self.call("ResendConfirmationCode", self.with_secret(body, username)).await?;
+        let answer = self.call("ResendConfirmationCode", self.for_user(username)).await?;
         Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
     }
 
     /// ForgotPassword: a code to reset the password is sent.
     pub async fn forgot_password(&self, username: &str) -> Result<Option<CodeDelivery>, ClientError> {
-        let body = json!({ "ClientId": self.config.client_id, "Username": username });
-        let answer = self.call("ForgotPassword", self.with_secret(body, username)).await?;
+        let answer = self.call("ForgotPassword", self.for_user(username)).await?;
         Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
     }
 
@@ -94,28 +94,25 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         code: &str,
         new_password: &str,
     ) -> Result<(), ClientError> {
-        let body = json!({ "ClientId": self.config.client_id, "Username": username, "ConfirmationCode": code, "Password": new_password });
-        self.call("ConfirmForgotPassword", self.with_secret(body, username)).await.map(drop)
+        let body = self.for_user(username).with("ConfirmationCode", code).with("Password", new_password);
+        self.call("ConfirmForgotPassword", body).await.map(drop)
     }
 
     /// ChangePassword for the signed-in user.
     pub async fn change_password(&self, old: &str, new: &str) -> Result<(), ClientError> {
-        let token = self.access_token().await?;
-        let body = json!({ "AccessToken": token, "PreviousPassword": old, "ProposedPassword": new });
+        let body =
+            self.with_access_token().await?.with("PreviousPassword", old).with("ProposedPassword", new);
         self.call("ChangePassword", body).await.map(drop)
     }
 
-    /// The signed-in user's attributes (GetUser), name → value.
-    pub async fn fetch_user_attributes(&self) -> Result<Map<String, Value>, ClientError> {
-        let token = self.access_token().await?;
-        let answer = self.call("GetUser", json!({ "AccessToken": token })).await?;
-        let mut out = Map::new();
-        for attr in answer.get("UserAttributes").and_then(Value::as_array).into_iter().flatten() {
-            if let (Some(n), Some(v)) = (attr.get("Name").and_then(Value::as_str), attr.get("Value")) {
-                out.insert(n.to_owned(), v.clone());
-            }
-        }
-        Ok(out)
+    /// The signed-in user's attributes (GetUser): name and value, in the server's order.
+    pub async fn fetch_user_attributes(&self) -> Result<Vec<(String, String)>, ClientError> {
+        let answer = self.call("GetUser", self.with_access_token().await?).await?;
+        let list = answer.get("UserAttributes").and_then(Json::as_array).unwrap_or_default();
+        Ok(list
+            .iter()
+            .filter_map(|a| Some((a.get_str("Name")?.to_owned(), a.get_str("Value")?.to_owned())))
+            .collect())
     }
 
     /// UpdateUserAttributes; a changed email or phone gets a code (the deliveries are returned).
@@ -123,26 +120,16 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         &self,
         attributes: &[(String, String)],
     ) -> Result<Vec<CodeDelivery>, ClientError> {
-        let token = self.access_token().await?;
-        let answer = self
-            .call(
-                "UpdateUserAttributes",
-                json!({ "AccessToken": token, "UserAttributes": attribute_list(attributes) }),
-            )
-            .await?;
-        let list = answer.get("CodeDeliveryDetailsList").and_then(Value::as_array);
-        Ok(list.into_iter().flatten().filter_map(|d| CodeDelivery::from(Some(d))).collect())
+        let body = self.with_access_token().await?.with("UserAttributes", attribute_list(attributes));
+        let answer = self.call("UpdateUserAttributes", body).await?;
+        let list = answer.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or_default();
+        Ok(list.iter().filter_map(|d| CodeDelivery::from(Some(d))).collect())
     }
 
     /// VerifyUserAttribute with the code sent for it.
     pub async fn confirm_user_attribute(&self, attribute: &str, code: &str) -> Result<(), ClientError> {
-        let token = self.access_token().await?;
-        self.call(
-            "VerifyUserAttribute",
-            json!({ "AccessToken": token, "AttributeName": attribute, "Code": code }),
-        )
-        .await
-        .map(drop)
+        let body = self.with_access_token().await?.with("AttributeName", attribute).with("Code", code);
+        self.call("VerifyUserAttribute", body).await.map(drop)
     }
 
     /// GetUserAttributeVerificationCode: sends a new code for an attribute.
@@ -150,20 +137,15 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         &self,
         attribute: &str,
     ) -> Result<Option<CodeDelivery>, ClientError> {
-        let token = self.access_token().await?;
-        let answer = self
-            .call(
-                "GetUserAttributeVerificationCode",
-                json!({ "AccessToken": token, "AttributeName": attribute }),
-            )
-            .await?;
+        let body = self.with_access_token().await?.with("AttributeName", attribute);
+        let answer = self.call("GetUserAttributeVerificationCode", body).await?;
         Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
     }
 
     /// DeleteUser, then the stored session is cleared.
     pub async fn delete_user(&self) -> Result<(), ClientError> {
         let (session, _) = self.session().await?;
-        self.call("DeleteUser", json!({ "AccessToken": session.tokens.access_token })).await?;
+        self.call("DeleteUser", Json::object().with("AccessToken", &session.tokens.access_token)).await?;
         self.clear(&session.username);
         Ok(())
     }

@@ -3,10 +3,8 @@
 
 use std::sync::Mutex;
 
+use crate::{Client, ClientError, Clock, Json, Session, TokenStore, Transport};
 use cognate_srp::{CognitoTimestamp, PasswordChallenge, SrpClient};
-use serde_json::{Map, Value, json};
-
-use crate::{Client, ClientError, Clock, Session, TokenStore, Transport};
 
 /// How to prove the password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +35,7 @@ pub enum NextStep {
         /// Cognito's challenge name.
         name: String,
         /// Its parameters as the server sent them.
-        parameters: Value,
+        parameters: Json,
     },
 }
 
@@ -70,10 +68,6 @@ fn answer_key(challenge: &str) -> &'static str {
     }
 }
 
-pub(crate) fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
-    v.get(key).and_then(Value::as_str)
-}
-
 impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// Signs `username` in with `password` by `flow`.
     pub async fn sign_in(
@@ -82,25 +76,19 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         password: &str,
         flow: SignInFlow,
     ) -> Result<SignInOutcome, ClientError> {
-        let mut params = Map::new();
-        params.insert("USERNAME".into(), json!(username));
-        if let Some(hash) = self.secret_hash(username) {
-            params.insert("SECRET_HASH".into(), json!(hash));
-        }
         match flow {
             SignInFlow::Password => {
-                params.insert("PASSWORD".into(), json!(password));
-                let body = json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
-                let answer = self.call("InitiateAuth", body).await?;
+                let params = self.auth_parameters(username).with("PASSWORD", password);
+                let answer = self.initiate_auth("USER_PASSWORD_AUTH", params).await?;
                 self.outcome(answer, username).await
             }
             SignInFlow::Srp => {
-                let srp = SrpClient::new()
-                    .map_err(|e| ClientError::new("InternalErrorException", e.to_string()))?;
-                params.insert("SRP_A".into(), json!(srp.srp_a()));
-                let body = json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
-                let answer = self.call("InitiateAuth", body).await?;
-                if text(&answer, "ChallengeName") != Some("PASSWORD_VERIFIER") {
+                let srp = SrpClient::new().map_err(|_| {
+                    ClientError::new("InternalErrorException", "the random number source failed")
+                })?;
+                let params = self.auth_parameters(username).with("SRP_A", srp.srp_a());
+                let answer = self.initiate_auth("USER_SRP_AUTH", params).await?;
+                if answer.get_str("ChallengeName") != Some("PASSWORD_VERIFIER") {
                     return self.outcome(answer, username).await;
                 }
                 let answer = self.password_verifier(&srp, &answer, password).await?;
@@ -109,68 +97,108 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         }
     }
 
+    /// `USERNAME` and, for a client with a secret, `SECRET_HASH`: the parameters every flow starts with.
+    pub(crate) fn auth_parameters(&self, username: &str) -> Json {
+        Json::object().with("USERNAME", username).with_opt("SECRET_HASH", self.secret_hash(username))
+    }
+
+    /// InitiateAuth with `flow` and its parameters.
+    pub(crate) async fn initiate_auth(&self, flow: &str, params: Json) -> Result<Json, ClientError> {
+        let body = Json::object()
+            .with("AuthFlow", flow)
+            .with("ClientId", &self.config.client_id)
+            .with("AuthParameters", params);
+        self.call("InitiateAuth", body).await
+    }
+
+    /// RespondToAuthChallenge to `challenge`, continuing `session`; SECRET_HASH is added for
+    /// `username` when the client has a secret.
+    pub(crate) async fn respond(
+        &self,
+        challenge: &str,
+        username: &str,
+        responses: Json,
+        session: Option<&str>,
+    ) -> Result<Json, ClientError> {
+        let responses =
+            responses.with("USERNAME", username).with_opt("SECRET_HASH", self.secret_hash(username));
+        let body = Json::object()
+            .with("ChallengeName", challenge)
+            .with("ClientId", &self.config.client_id)
+            .with("ChallengeResponses", responses)
+            .with_opt("Session", session);
+        self.call("RespondToAuthChallenge", body).await
+    }
+
     async fn password_verifier(
         &self,
         srp: &SrpClient,
-        answer: &Value,
+        answer: &Json,
         password: &str,
-    ) -> Result<Value, ClientError> {
-        let params = answer.get("ChallengeParameters").unwrap_or(&Value::Null);
-        let field =
-            |k: &str| text(params, k).ok_or_else(|| ClientError::invalid_response(&format!("has no {k}")));
+    ) -> Result<Json, ClientError> {
+        let params = &answer["ChallengeParameters"];
+        let field = |k: &str| {
+            params.get_str(k).ok_or_else(|| ClientError::invalid_response(&["has no ", k].concat()))
+        };
         let user_id = field("USER_ID_FOR_SRP")?;
         let challenge = PasswordChallenge {
-            pool_name: cognate_srp::pool_name(&self.config.user_pool_id)
-                .map_err(|e| ClientError::new("InvalidParameterException", e.to_string()))?,
+            pool_name: cognate_srp::pool_name(&self.config.user_pool_id).map_err(|_| {
+                ClientError::new(
+                    "InvalidParameterException",
+                    "the user pool id must look like <region>_<name>",
+                )
+            })?,
             user_id_for_srp: user_id,
             salt: field("SALT")?,
             srp_b: field("SRP_B")?,
             secret_block: field("SECRET_BLOCK")?,
         };
-        let claim = srp
-            .password_claim(&challenge, password, CognitoTimestamp::now())
-            .map_err(|e| ClientError::new("InvalidParameterException", e.to_string()))?;
+        let claim = srp.password_claim(&challenge, password, CognitoTimestamp::now()).map_err(|e| {
+            ClientError::new(
+                "InvalidResponseException",
+                ["the PASSWORD_VERIFIER challenge ", srp_fault(&e)].concat(),
+            )
+        })?;
         // Cognito's own clients answer with USER_ID_FOR_SRP as USERNAME; SECRET_HASH follows it.
-        let username = text(params, "USERNAME").unwrap_or(user_id);
-        let mut responses = json!({
-            "USERNAME": username,
-            "PASSWORD_CLAIM_SECRET_BLOCK": challenge.secret_block,
-            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-            "TIMESTAMP": claim.timestamp,
-        });
-        if let Some(hash) = self.secret_hash(username) {
-            responses["SECRET_HASH"] = json!(hash);
-        }
-        let mut body = json!({ "ChallengeName": "PASSWORD_VERIFIER", "ClientId": self.config.client_id, "ChallengeResponses": responses });
-        if let Some(session) = text(answer, "Session") {
-            body["Session"] = json!(session);
-        }
-        self.call("RespondToAuthChallenge", body).await
+        let username = params.get_str("USERNAME").unwrap_or(user_id);
+        let responses = Json::object()
+            .with("PASSWORD_CLAIM_SECRET_BLOCK", challenge.secret_block)
+            .with("PASSWORD_CLAIM_SIGNATURE", claim.signature)
+            .with("TIMESTAMP", claim.timestamp);
+        self.respond("PASSWORD_VERIFIER", username, responses, answer.get_str("Session")).await
     }
 
     /// Tokens, or the next challenge (remembered for [`Client::confirm_sign_in`]).
-    pub(crate) async fn outcome(&self, answer: Value, username: &str) -> Result<SignInOutcome, ClientError> {
+    pub(crate) async fn outcome(&self, answer: Json, username: &str) -> Result<SignInOutcome, ClientError> {
         if let Some(result) = answer.get("AuthenticationResult") {
             *lock(&self.pending) = None;
             return self.store_tokens(result, None).map(SignInOutcome::SignedIn);
         }
-        let name = text(&answer, "ChallengeName")
+        let name = answer
+            .get_str("ChallengeName")
             .ok_or_else(|| ClientError::invalid_response("has neither tokens nor a challenge"))?;
-        let mut parameters = answer.get("ChallengeParameters").cloned().unwrap_or_else(|| json!({}));
+        let mut parameters = match answer.get("ChallengeParameters") {
+            Some(p @ Json::Object(_)) => p.clone(),
+            _ => Json::object(),
+        };
         // SELECT_CHALLENGE lists the factors beside its parameters: keep them with the step.
-        if let (Some(offered), Some(p)) = (answer.get("AvailableChallenges"), parameters.as_object_mut()) {
-            p.insert("AvailableChallenges".into(), offered.clone());
+        if let Some(offered) = answer.get("AvailableChallenges") {
+            parameters.set("AvailableChallenges", offered.clone());
         }
-        let username = text(&parameters, "USER_ID_FOR_SRP")
-            .or_else(|| text(&parameters, "USERNAME"))
+        let username = parameters
+            .get_str("USER_ID_FOR_SRP")
+            .or_else(|| parameters.get_str("USERNAME"))
             .unwrap_or(username);
-        let mut session = text(&answer, "Session").map(str::to_owned);
+        let mut session = answer.get_str("Session").map(str::to_owned);
         if name == "MFA_SETUP" {
             // The secret comes with the next step, as Amplify's does, so the app can show it at once.
-            let associated = self.call("AssociateSoftwareToken", json!({ "Session": session })).await?;
-            let secret = text(&associated, "SecretCode")
+            let associated = self
+                .call("AssociateSoftwareToken", Json::object().with_opt("Session", session.as_deref()))
+                .await?;
+            let secret = associated
+                .get_str("SecretCode")
                 .ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
-            session = text(&associated, "Session").map(str::to_owned).or(session);
+            session = associated.get_str("Session").map(str::to_owned).or(session);
             *lock(&self.pending) =
                 Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
             return Ok(SignInOutcome::Next(crate::NextStep::TotpSetup { secret: secret.to_owned() }));
@@ -179,12 +207,10 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
         Ok(SignInOutcome::Next(match name {
             "NEW_PASSWORD_REQUIRED" => {
-                let required = text(&parameters, "requiredAttributes")
-                    .and_then(|r| serde_json::from_str::<Value>(r).ok())
-                    .and_then(|v| v.as_array().cloned())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(Value::as_str)
+                let listed =
+                    parameters.get_str("requiredAttributes").and_then(Json::parse).unwrap_or_default();
+                let required = (listed.as_array().unwrap_or_default().iter())
+                    .filter_map(Json::as_str)
                     .map(|a| a.trim_start_matches("userAttributes.").to_owned())
                     .collect();
                 crate::NextStep::NewPasswordRequired { required_attributes: required }
@@ -203,30 +229,34 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         let pending = lock(&self.pending).clone().ok_or_else(|| {
             ClientError::new("InvalidStateException", "no sign-in is waiting for an answer")
         })?;
-        let mut responses = Map::new();
-        responses.insert("USERNAME".into(), json!(pending.username));
+        let mut responses = Json::object();
         let mut pending = pending;
         if pending.name == "MFA_SETUP" {
             // The answer is the app's first code: it verifies the setup, then the challenge is answered.
-            let verified = self
-                .call("VerifySoftwareToken", json!({ "Session": pending.session, "UserCode": answer }))
-                .await?;
-            pending.session = text(&verified, "Session").map(str::to_owned);
+            let body =
+                Json::object().with_opt("Session", pending.session.as_deref()).with("UserCode", answer);
+            let verified = self.call("VerifySoftwareToken", body).await?;
+            pending.session = verified.get_str("Session").map(str::to_owned);
         } else {
-            responses.insert(answer_key(&pending.name).into(), json!(answer));
+            responses.set(answer_key(&pending.name), answer.into());
         }
         for (name, value) in attributes {
-            responses.insert(format!("userAttributes.{name}"), json!(value));
+            responses.set(&["userAttributes.", name].concat(), value.into());
         }
-        if let Some(hash) = self.secret_hash(&pending.username) {
-            responses.insert("SECRET_HASH".into(), json!(hash));
-        }
-        let mut body = json!({ "ChallengeName": pending.name, "ClientId": self.config.client_id, "ChallengeResponses": responses });
-        if let Some(session) = &pending.session {
-            body["Session"] = json!(session);
-        }
-        let answer = self.call("RespondToAuthChallenge", body).await?;
+        let answer =
+            self.respond(&pending.name, &pending.username, responses, pending.session.as_deref()).await?;
         self.outcome(answer, &pending.username).await
+    }
+}
+
+/// What was wrong with a challenge, in words (without `core::fmt`).
+fn srp_fault(e: &cognate_srp::SrpError) -> &'static str {
+    use cognate_srp::SrpError;
+    match e {
+        SrpError::InvalidHex(_) | SrpError::InvalidBase64(_) | SrpError::OutOfRange(_) => "is malformed",
+        SrpError::IllegalB => "has an SRP_B of 0 mod N",
+        SrpError::IllegalU => "hashes to a scrambling parameter of 0",
+        _ => "cannot be answered",
     }
 }
 

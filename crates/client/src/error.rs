@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::Json;
+
 /// A failed call: Cognito's exception name and message, or a local failure with a name of ours
 /// (`NetworkError`, `InvalidResponseException`, `InvalidStateException`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +28,7 @@ impl ClientError {
     }
 
     pub(crate) fn invalid_response(what: &str) -> Self {
-        Self::new("InvalidResponseException", format!("the server's answer {what}"))
+        Self::new("InvalidResponseException", ["the server's answer ", what].concat())
     }
 
     pub(crate) fn not_signed_in() -> Self {
@@ -43,20 +45,18 @@ impl fmt::Display for ClientError {
 impl std::error::Error for ClientError {}
 
 /// A 2xx answer's JSON, or the error a 4xx/5xx answer names (`__type`, `message`).
-pub(crate) fn parse_response(status: u16, body: &str) -> Result<serde_json::Value, ClientError> {
-    let json: Option<serde_json::Value> =
-        if body.trim().is_empty() { Some(serde_json::json!({})) } else { serde_json::from_str(body).ok() };
+pub(crate) fn parse_response(status: u16, body: &str) -> Result<Json, ClientError> {
+    let json = if body.trim().is_empty() { Some(Json::object()) } else { Json::parse(body) };
     if (200..300).contains(&status) {
         return json.ok_or_else(|| ClientError::invalid_response("is not JSON"));
     }
     let json = json.unwrap_or_default();
-    let kind = json.get("__type").and_then(|t| t.as_str()).unwrap_or("UnknownError");
+    let kind = json.get_str("__type").unwrap_or("UnknownError");
     // AWS sometimes qualifies the name: `com.amazonaws...#NotAuthorizedException`.
     let name = kind.rsplit('#').next().unwrap_or(kind);
     let message = json
-        .get("message")
-        .or_else(|| json.get("Message"))
-        .and_then(|m| m.as_str())
-        .map_or_else(|| format!("HTTP {status}"), str::to_owned);
+        .get_str("message")
+        .or_else(|| json.get_str("Message"))
+        .map_or_else(|| ["HTTP ", &crate::json::decimal(i64::from(status))].concat(), str::to_owned);
     Err(ClientError::new(name, message))
 }

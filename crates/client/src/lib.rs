@@ -12,6 +12,7 @@
 mod account;
 mod auth;
 mod error;
+pub mod json;
 mod mfa;
 mod passkey;
 mod session;
@@ -20,10 +21,13 @@ mod transport;
 pub use account::{CodeDelivery, SignUpResult};
 pub use auth::{NextStep, SignInFlow, SignInOutcome};
 pub use error::ClientError;
+pub use json::Json;
 pub use mfa::{MfaPreference, TotpSetup};
 pub use passkey::Passkey;
 pub use session::{Session, Tokens};
 pub use transport::{Authenticator, Clock, TokenStore, Transport};
+
+extern crate alloc;
 
 use futures_util::lock::Mutex as AsyncMutex;
 
@@ -46,7 +50,7 @@ impl Config {
     pub fn endpoint(&self) -> String {
         self.endpoint.clone().unwrap_or_else(|| {
             let region = self.user_pool_id.split('_').next().unwrap_or("us-east-1");
-            format!("https://cognito-idp.{region}.amazonaws.com/")
+            ["https://cognito-idp.", region, ".amazonaws.com/"].concat()
         })
     }
 }
@@ -92,13 +96,9 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     }
 
     /// One Cognito operation: the response's JSON, or its Cognito error.
-    pub(crate) async fn call(
-        &self,
-        operation: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, ClientError> {
-        let target = format!("AWSCognitoIdentityProviderService.{operation}");
-        let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body.to_string()).await?;
+    pub(crate) async fn call(&self, operation: &str, body: Json) -> Result<Json, ClientError> {
+        let target = ["AWSCognitoIdentityProviderService.", operation].concat();
+        let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body.to_text()).await?;
         error::parse_response(status, &text)
     }
 

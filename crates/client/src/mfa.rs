@@ -1,9 +1,7 @@
 //! Second factors for the signed-in user: authenticator-app setup (AssociateSoftwareToken,
 //! VerifySoftwareToken) and MFA preferences (SetUserMFAPreference).
 
-use serde_json::{Map, Value, json};
-
-use crate::{Client, ClientError, Clock, TokenStore, Transport};
+use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
 
 /// A new authenticator-app secret, to show as text or as a QR code of [`TotpSetup::uri`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +29,7 @@ impl TotpSetup {
     #[must_use]
     pub fn uri(&self, issuer: &str, account: &str) -> String {
         let (issuer, account) = (uri_escape(issuer), uri_escape(account));
-        format!("otpauth://totp/{issuer}:{account}?secret={}&issuer={issuer}", self.secret)
+        ["otpauth://totp/", &issuer, ":", &account, "?secret=", &self.secret, "&issuer=", &issuer].concat()
     }
 }
 
@@ -48,12 +46,11 @@ pub enum MfaPreference {
     NotPreferred,
 }
 
-fn factor(p: MfaPreference) -> Value {
+fn factor(p: MfaPreference) -> Json {
+    let enabled = Json::object().with("Enabled", p != MfaPreference::Disabled);
     match p {
-        MfaPreference::Enabled => json!({ "Enabled": true }),
-        MfaPreference::Disabled => json!({ "Enabled": false, "PreferredMfa": false }),
-        MfaPreference::Preferred => json!({ "Enabled": true, "PreferredMfa": true }),
-        MfaPreference::NotPreferred => json!({ "Enabled": true, "PreferredMfa": false }),
+        MfaPreference::Enabled => enabled,
+        _ => enabled.with("PreferredMfa", p == MfaPreference::Preferred),
     }
 }
 
@@ -61,22 +58,19 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// A new authenticator-app secret for the signed-in user (it replaces any earlier one once
     /// verified with [`Client::verify_totp_setup`]).
     pub async fn set_up_totp(&self) -> Result<TotpSetup, ClientError> {
-        let token = self.access_token().await?;
-        let answer = self.call("AssociateSoftwareToken", json!({ "AccessToken": token })).await?;
-        let secret = answer
-            .get("SecretCode")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
+        let answer = self.call("AssociateSoftwareToken", self.with_access_token().await?).await?;
+        let secret =
+            answer.get_str("SecretCode").ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
         Ok(TotpSetup { secret: secret.to_owned() })
     }
 
     /// Proves the app was set up with a code from it.
     pub async fn verify_totp_setup(&self, code: &str, device_name: Option<&str>) -> Result<(), ClientError> {
-        let token = self.access_token().await?;
-        let mut body = json!({ "AccessToken": token, "UserCode": code });
-        if let Some(name) = device_name {
-            body["FriendlyDeviceName"] = json!(name);
-        }
+        let body = self
+            .with_access_token()
+            .await?
+            .with("UserCode", code)
+            .with_opt("FriendlyDeviceName", device_name);
         self.call("VerifySoftwareToken", body).await.map(drop)
     }
 
@@ -87,17 +81,15 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         sms: Option<MfaPreference>,
         email: Option<MfaPreference>,
     ) -> Result<(), ClientError> {
-        let token = self.access_token().await?;
-        let mut body = Map::new();
-        body.insert("AccessToken".into(), json!(token));
+        let mut body = self.with_access_token().await?;
         for (member, pref) in
             [("SoftwareTokenMfaSettings", totp), ("SMSMfaSettings", sms), ("EmailMfaSettings", email)]
         {
             if let Some(p) = pref {
-                body.insert(member.into(), factor(p));
+                body.set(member, factor(p));
             }
         }
-        self.call("SetUserMFAPreference", Value::Object(body)).await.map(drop)
+        self.call("SetUserMFAPreference", body).await.map(drop)
     }
 }
 

@@ -5,11 +5,8 @@
 //! names the user, and `CognitoIdentityServiceProvider.<clientId>.<username>.{idToken, accessToken,
 //! refreshToken, clockDrift}` hold the session, so apps moving from it keep their users signed in.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
-
-use crate::{Client, ClientError, Clock, TokenStore, Transport};
+use crate::json::decimal;
+use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
 
 /// Refresh this long before the access or ID token expires (after allowing for clock drift).
 const REFRESH_AHEAD_S: f64 = 60.0;
@@ -33,36 +30,41 @@ pub struct Session {
     /// The tokens.
     pub tokens: Tokens,
     /// The ID token's claims.
-    pub id_claims: Value,
+    pub id_claims: Json,
     /// The access token's claims.
-    pub access_claims: Value,
+    pub access_claims: Json,
     /// Server time minus local time, seconds, measured at sign-in.
     pub clock_drift: f64,
 }
 
 /// The payload of a JWT, decoded but not verified (the SDK trusts its own server's answer; APIs
 /// verify tokens with cognate-jwt).
-pub(crate) fn claims(jwt: &str) -> Option<Value> {
+pub(crate) fn claims(jwt: &str) -> Option<Json> {
     let payload = jwt.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?).ok()
+    let claims = Json::parse(&String::from_utf8(cognate_srp::base64_decode(payload)?).ok()?)?;
+    matches!(claims, Json::Object(_)).then_some(claims)
 }
 
-fn number(v: &Value, key: &str) -> f64 {
-    v.get(key).and_then(Value::as_f64).unwrap_or(0.0)
+fn number(v: &Json, key: &str) -> f64 {
+    v.get(key).and_then(Json::as_f64).unwrap_or(0.0)
 }
 
 impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     fn key(&self, rest: &str) -> String {
-        format!("CognitoIdentityServiceProvider.{}.{rest}", self.config.client_id)
+        ["CognitoIdentityServiceProvider.", &self.config.client_id, ".", rest].concat()
+    }
+
+    fn user_key(&self, username: &str, name: &str) -> String {
+        self.key(&[username, ".", name].concat())
     }
 
     /// Stores a sign-in's tokens and makes the user the last signed in.
     pub(crate) fn store_tokens(
         &self,
-        result: &Value,
+        result: &Json,
         previous_refresh: Option<&str>,
     ) -> Result<Session, ClientError> {
-        let text = |k: &str| result.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| result.get_str(k).map(str::to_owned);
         let (Some(id_token), Some(access_token)) = (text("IdToken"), text("AccessToken")) else {
             return Err(ClientError::invalid_response("has no tokens"));
         };
@@ -74,21 +76,20 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         let id_claims =
             claims(&id_token).ok_or_else(|| ClientError::invalid_response("has a malformed ID token"))?;
         let username = access_claims
-            .get("username")
-            .and_then(Value::as_str)
+            .get_str("username")
             .ok_or_else(|| ClientError::invalid_response("has an access token without username"))?
             .to_owned();
         let clock_drift = number(&access_claims, "iat") - self.clock.now_ms() / 1000.0;
         // Whole seconds, written as an integer: no float formatting code in the browser build.
         #[allow(clippy::cast_possible_truncation)]
-        let drift = (clock_drift.round() as i64).to_string();
+        let drift = decimal(clock_drift.round() as i64);
         for (name, value) in [
             ("idToken", &id_token),
             ("accessToken", &access_token),
             ("refreshToken", &refresh_token),
             ("clockDrift", &drift),
         ] {
-            self.store.set(&self.key(&format!("{username}.{name}")), value);
+            self.store.set(&self.user_key(&username, name), value);
         }
         self.store.set(&self.key("LastAuthUser"), &username);
         let tokens = Tokens { id_token, access_token, refresh_token };
@@ -98,7 +99,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// The stored session, as it is (possibly expired); None when nobody is signed in.
     pub fn stored_session(&self) -> Option<Session> {
         let username = self.store.get(&self.key("LastAuthUser"))?;
-        let get = |name: &str| self.store.get(&self.key(&format!("{username}.{name}")));
+        let get = |name: &str| self.store.get(&self.user_key(&username, name));
         let tokens = Tokens {
             id_token: get("idToken")?,
             access_token: get("accessToken")?,
@@ -169,19 +170,17 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// does not have it.
     async fn refresh_tokens(&self, session: &Session) -> Result<Session, ClientError> {
         let refresh = &session.tokens.refresh_token;
-        let mut body = json!({ "ClientId": self.config.client_id, "RefreshToken": refresh });
-        if let Some(secret) = &self.config.client_secret {
-            body["ClientSecret"] = json!(secret);
-        }
+        let body = Json::object()
+            .with("ClientId", &self.config.client_id)
+            .with("RefreshToken", refresh)
+            .with_opt("ClientSecret", self.config.client_secret.as_deref());
         let result = match self.call("GetTokensFromRefreshToken", body).await {
             Ok(answer) => answer,
             Err(e) if e.name == "UnknownOperationException" || e.name == "UnsupportedOperationException" => {
-                let mut params = json!({ "REFRESH_TOKEN": refresh });
-                if let Some(hash) = self.secret_hash(&session.username) {
-                    params["SECRET_HASH"] = json!(hash);
-                }
-                let body = json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": self.config.client_id, "AuthParameters": params });
-                self.call("InitiateAuth", body).await?
+                let params = Json::object()
+                    .with("REFRESH_TOKEN", refresh)
+                    .with_opt("SECRET_HASH", self.secret_hash(&session.username));
+                self.initiate_auth("REFRESH_TOKEN_AUTH", params).await?
             }
             Err(e) => return Err(e),
         };
@@ -197,13 +196,13 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     pub async fn sign_out(&self, global: bool) -> Result<(), ClientError> {
         let Some(session) = self.stored_session() else { return Ok(()) };
         let outcome = if global {
-            self.call("GlobalSignOut", json!({ "AccessToken": session.tokens.access_token })).await.map(drop)
+            let body = Json::object().with("AccessToken", &session.tokens.access_token);
+            self.call("GlobalSignOut", body).await.map(drop)
         } else {
-            let mut body =
-                json!({ "ClientId": self.config.client_id, "Token": session.tokens.refresh_token });
-            if let Some(secret) = &self.config.client_secret {
-                body["ClientSecret"] = json!(secret);
-            }
+            let body = Json::object()
+                .with("ClientId", &self.config.client_id)
+                .with("Token", &session.tokens.refresh_token)
+                .with_opt("ClientSecret", self.config.client_secret.as_deref());
             self.call("RevokeToken", body).await.map(drop)
         };
         self.clear(&session.username);
@@ -212,13 +211,13 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
 
     pub(crate) fn clear(&self, username: &str) {
         for name in ["idToken", "accessToken", "refreshToken", "clockDrift"] {
-            self.store.remove(&self.key(&format!("{username}.{name}")));
+            self.store.remove(&self.user_key(username, name));
         }
         self.store.remove(&self.key("LastAuthUser"));
     }
 
-    /// A valid access token (refreshing first if needed), for calls that take one.
-    pub(crate) async fn access_token(&self) -> Result<String, ClientError> {
-        Ok(self.session().await?.0.tokens.access_token)
+    /// A body holding a valid `AccessToken` (refreshed first if needed), for calls that take one.
+    pub(crate) async fn with_access_token(&self) -> Result<Json, ClientError> {
+        Ok(Json::object().with("AccessToken", self.session().await?.0.tokens.access_token))
     }
 }

@@ -18,6 +18,8 @@
 //! Secrets (`a`, `b`, `x`, `S`, keys, passwords) are wiped when dropped. In wasm32 the exponentiations
 //! run on the host's `BigInt`; copies made there cannot be wiped (see `arith`).
 
+extern crate alloc;
+
 mod arith;
 mod client;
 pub mod device;
@@ -33,6 +35,7 @@ mod server;
 mod timestamp;
 
 pub use client::{PasswordChallenge, PasswordClaim, SrpClient};
+pub use encoding::{base64_decode, base64_encode};
 pub use error::SrpError;
 pub use int::SrpInt;
 pub use server::{ServerSession, Verifier};

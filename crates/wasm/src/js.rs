@@ -4,11 +4,10 @@
 use std::rc::Rc;
 
 use cognate_client::{
-    Authenticator, Client, ClientError, Clock, Config, NextStep, Session, SignInFlow, SignInOutcome,
+    Authenticator, Client, ClientError, Clock, Config, Json, NextStep, Session, SignInFlow, SignInOutcome,
     TokenStore, Transport,
 };
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
@@ -19,7 +18,10 @@ extern "C" {
 }
 
 fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the call failed".to_owned())
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
@@ -128,35 +130,48 @@ fn js_error(e: &ClientError) -> JsValue {
     error.into()
 }
 
-fn session_json(s: &Session) -> Value {
-    json!({
-        "username": s.username,
-        "idToken": s.tokens.id_token,
-        "accessToken": s.tokens.access_token,
-        "refreshToken": s.tokens.refresh_token,
-        "idTokenClaims": s.id_claims,
-        "accessTokenClaims": s.access_claims,
-    })
+fn session_json(s: &Session) -> Json {
+    Json::object()
+        .with("username", &s.username)
+        .with("idToken", &s.tokens.id_token)
+        .with("accessToken", &s.tokens.access_token)
+        .with("refreshToken", &s.tokens.refresh_token)
+        .with("idTokenClaims", s.id_claims.clone())
+        .with("accessTokenClaims", s.access_claims.clone())
 }
 
-fn outcome_json(outcome: &SignInOutcome) -> Value {
-    match outcome {
+fn outcome_json(outcome: SignInOutcome) -> Json {
+    let (signed_in, step) = match outcome {
         SignInOutcome::SignedIn(s) => {
-            json!({ "isSignedIn": true, "nextStep": { "signInStep": "DONE" }, "session": session_json(s) })
+            let step = Json::object().with("signInStep", "DONE");
+            return Json::object()
+                .with("isSignedIn", true)
+                .with("nextStep", step)
+                .with("session", session_json(&s));
         }
-        SignInOutcome::Next(NextStep::NewPasswordRequired { required_attributes }) => json!({
-            "isSignedIn": false,
-            "nextStep": { "signInStep": "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED", "missingAttributes": required_attributes },
-        }),
-        SignInOutcome::Next(NextStep::TotpSetup { secret }) => json!({
-            "isSignedIn": false,
-            "nextStep": { "signInStep": "CONTINUE_SIGN_IN_WITH_TOTP_SETUP", "challengeName": "MFA_SETUP", "totpSetupDetails": { "sharedSecret": secret } },
-        }),
-        SignInOutcome::Next(NextStep::Challenge { name, parameters }) => json!({
-            "isSignedIn": false,
-            "nextStep": { "signInStep": step_name(name), "challengeName": name, "challengeParameters": parameters },
-        }),
-    }
+        SignInOutcome::Next(NextStep::NewPasswordRequired { required_attributes }) => (
+            false,
+            Json::object().with("signInStep", "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED").with(
+                "missingAttributes",
+                Json::Array(required_attributes.into_iter().map(Json::String).collect()),
+            ),
+        ),
+        SignInOutcome::Next(NextStep::TotpSetup { secret }) => (
+            false,
+            Json::object()
+                .with("signInStep", "CONTINUE_SIGN_IN_WITH_TOTP_SETUP")
+                .with("challengeName", "MFA_SETUP")
+                .with("totpSetupDetails", Json::object().with("sharedSecret", secret)),
+        ),
+        SignInOutcome::Next(NextStep::Challenge { name, parameters }) => (
+            false,
+            Json::object()
+                .with("signInStep", step_name(&name))
+                .with("challengeName", name)
+                .with("challengeParameters", parameters),
+        ),
+    };
+    Json::object().with("isSignedIn", signed_in).with("nextStep", step)
 }
 
 /// Amplify's names for the steps, so apps moving from it read familiar values.
@@ -179,36 +194,6 @@ pub struct Engine {
     core: Rc<Core>,
 }
 
-/// The asynchronous operations. They all run through one `async fn` ([`dispatch`]), so the wasm
-/// carries one future and one Promise adapter rather than one of each per operation (about 30 KB).
-#[derive(Clone, Copy)]
-enum Op {
-    SignUp,
-    ConfirmSignUp,
-    ResendSignUpCode,
-    SignIn,
-    SignInWithPassword,
-    ConfirmSignIn,
-    ForgotPassword,
-    ConfirmForgotPassword,
-    ChangePassword,
-    FetchUserAttributes,
-    UpdateUserAttributes,
-    ConfirmUserAttribute,
-    DeleteUser,
-    SignOut,
-    SignOutGlobally,
-    Refresh,
-    ForceRefresh,
-    SetUpTotp,
-    VerifyTotpSetup,
-    UpdateMfaPreference,
-    RegisterPasskey,
-    SignInWithPasskey,
-    ListPasskeys,
-    DeletePasskey,
-}
-
 fn preference(text: &str) -> Result<Option<cognate_client::MfaPreference>, ClientError> {
     use cognate_client::MfaPreference::{Disabled, Enabled, NotPreferred, Preferred};
     Ok(Some(match text {
@@ -220,84 +205,93 @@ fn preference(text: &str) -> Result<Option<cognate_client::MfaPreference>, Clien
         other => {
             return Err(ClientError::new(
                 "InvalidParameterException",
-                format!("{other} is not ENABLED, DISABLED, PREFERRED or NOT_PREFERRED"),
+                [other, " is not ENABLED, DISABLED, PREFERRED or NOT_PREFERRED"].concat(),
             ));
         }
     }))
 }
 
-fn delivery_json(d: cognate_client::CodeDelivery) -> Value {
-    json!({ "deliveryMedium": d.medium, "destination": d.destination, "attributeName": d.attribute })
+fn delivery_json(d: cognate_client::CodeDelivery) -> Json {
+    Json::object()
+        .with("deliveryMedium", d.medium)
+        .with("destination", d.destination)
+        .with("attributeName", d.attribute)
 }
 
-async fn dispatch(c: Rc<Core>, op: Op, args: Vec<String>, webauthn: JsValue) -> Result<Value, ClientError> {
+fn passkey_json(p: cognate_client::Passkey) -> Json {
+    // Whole seconds: printing a float would bring float formatting into the wasm.
+    #[allow(clippy::cast_possible_truncation)]
+    let created = cognate_client::json::integer(p.created_at as i64);
+    Json::object()
+        .with("credentialId", p.id)
+        .with("friendlyCredentialName", p.name)
+        .with("relyingPartyId", p.relying_party_id)
+        .with("authenticatorAttachment", p.attachment.map_or(Json::Null, Json::String))
+        .with("authenticatorTransports", Json::Array(p.transports.into_iter().map(Json::String).collect()))
+        .with("createdAt", created)
+}
+
+/// Runs operation `op` (the names npm/src/index.js uses) with its string arguments. Every
+/// operation runs through this one `async fn`, so the wasm carries one future and one Promise
+/// adapter rather than one of each per operation.
+async fn dispatch(
+    c: Rc<Core>,
+    op: String,
+    args: Vec<String>,
+    webauthn: JsValue,
+) -> Result<Json, ClientError> {
     let webauthn = JsAuthenticator(webauthn);
     let arg = |i: usize| args.get(i).map_or("", String::as_str);
-    let done = |()| Value::Null;
-    match op {
-        Op::SignUp => {
-            let r = c.sign_up(arg(0), arg(1), &attrs(arg(2))?).await?;
-            Ok(
-                json!({ "userSub": r.user_sub, "userConfirmed": r.confirmed, "codeDelivery": r.delivery.map(delivery_json) }),
-            )
+    let done = |()| Json::Null;
+    match op.as_str() {
+        "signUp" => {
+            let r = c.sign_up(arg(0), arg(1), &crate::attributes(arg(2))?).await?;
+            Ok(Json::object()
+                .with("userSub", r.user_sub)
+                .with("userConfirmed", r.confirmed)
+                .with("codeDelivery", r.delivery.map_or(Json::Null, delivery_json)))
         }
-        Op::ConfirmSignUp => c.confirm_sign_up(arg(0), arg(1)).await.map(done),
-        Op::ResendSignUpCode => c.resend_sign_up_code(arg(0)).await.map(|_| Value::Null),
-        Op::SignIn => c.sign_in(arg(0), arg(1), SignInFlow::Srp).await.map(|o| outcome_json(&o)),
-        Op::SignInWithPassword => {
-            c.sign_in(arg(0), arg(1), SignInFlow::Password).await.map(|o| outcome_json(&o))
+        "confirmSignUp" => c.confirm_sign_up(arg(0), arg(1)).await.map(done),
+        "resendSignUpCode" => c.resend_sign_up_code(arg(0)).await.map(|_| Json::Null),
+        "signIn" => c.sign_in(arg(0), arg(1), SignInFlow::Srp).await.map(outcome_json),
+        "signInWithPassword" => c.sign_in(arg(0), arg(1), SignInFlow::Password).await.map(outcome_json),
+        "confirmSignIn" => c.confirm_sign_in(arg(0), &crate::attributes(arg(1))?).await.map(outcome_json),
+        "forgotPassword" => c.forgot_password(arg(0)).await.map(|_| Json::Null),
+        "confirmForgotPassword" => c.confirm_forgot_password(arg(0), arg(1), arg(2)).await.map(done),
+        "changePassword" => c.change_password(arg(0), arg(1)).await.map(done),
+        "fetchUserAttributes" => c.fetch_user_attributes().await.map(|list| {
+            Json::Object(list.into_iter().map(|(name, value)| (name, Json::String(value))).collect())
+        }),
+        "updateUserAttributes" => {
+            let sent = c.update_user_attributes(&crate::attributes(arg(0))?).await?;
+            Ok(Json::Array(sent.into_iter().map(delivery_json).collect()))
         }
-        Op::ConfirmSignIn => c.confirm_sign_in(arg(0), &attrs(arg(1))?).await.map(|o| outcome_json(&o)),
-        Op::ForgotPassword => c.forgot_password(arg(0)).await.map(|_| Value::Null),
-        Op::ConfirmForgotPassword => c.confirm_forgot_password(arg(0), arg(1), arg(2)).await.map(done),
-        Op::ChangePassword => c.change_password(arg(0), arg(1)).await.map(done),
-        Op::FetchUserAttributes => c.fetch_user_attributes().await.map(Value::Object),
-        Op::UpdateUserAttributes => {
-            let sent = c.update_user_attributes(&attrs(arg(0))?).await?;
-            Ok(Value::Array(sent.into_iter().map(delivery_json).collect()))
-        }
-        Op::ConfirmUserAttribute => c.confirm_user_attribute(arg(0), arg(1)).await.map(done),
-        Op::DeleteUser => c.delete_user().await.map(done),
-        Op::SignOut => c.sign_out(false).await.map(done),
-        Op::SignOutGlobally => c.sign_out(true).await.map(done),
-        Op::SetUpTotp => c.set_up_totp().await.map(|t| json!({ "sharedSecret": t.secret })),
-        Op::VerifyTotpSetup => {
+        "confirmUserAttribute" => c.confirm_user_attribute(arg(0), arg(1)).await.map(done),
+        "deleteUser" => c.delete_user().await.map(done),
+        "signOut" => c.sign_out(arg(0) == "global").await.map(done),
+        "setUpTotp" => c.set_up_totp().await.map(|t| Json::object().with("sharedSecret", t.secret)),
+        "verifyTotpSetup" => {
             let name = Some(arg(1)).filter(|n| !n.is_empty());
             c.verify_totp_setup(arg(0), name).await.map(done)
         }
-        Op::UpdateMfaPreference => c
+        "updateMfaPreference" => c
             .update_mfa_preference(preference(arg(0))?, preference(arg(1))?, preference(arg(2))?)
             .await
             .map(done),
-        Op::RegisterPasskey => c.register_passkey(&webauthn).await.map(done),
-        Op::SignInWithPasskey => c.sign_in_with_passkey(arg(0), &webauthn).await.map(|o| outcome_json(&o)),
-        Op::ListPasskeys => c.list_passkeys().await.map(|list| {
-            Value::Array(
-                list.into_iter()
-                    .map(|p| {
-                        json!({ "credentialId": p.id, "friendlyCredentialName": p.name, "relyingPartyId": p.relying_party_id,
-                                "authenticatorAttachment": p.attachment, "authenticatorTransports": p.transports,
-                                "createdAt": p.created_at })
-                    })
-                    .collect(),
-            )
-        }),
-        Op::DeletePasskey => c.delete_passkey(arg(0)).await.map(done),
-        Op::Refresh | Op::ForceRefresh => {
-            let (session, refreshed) = if matches!(op, Op::ForceRefresh) {
-                (c.refresh_now().await?, true)
-            } else {
-                c.refresh().await?
-            };
-            let mut v = session_json(&session);
-            v["refreshed"] = json!(refreshed);
-            Ok(v)
+        "registerPasskey" => c.register_passkey(&webauthn).await.map(done),
+        "signInWithPasskey" => c.sign_in_with_passkey(arg(0), &webauthn).await.map(outcome_json),
+        "listPasskeys" => {
+            c.list_passkeys().await.map(|list| Json::Array(list.into_iter().map(passkey_json).collect()))
         }
+        "deletePasskey" => c.delete_passkey(arg(0)).await.map(done),
+        "refresh" => {
+            // Inside the cross-tab lock: refresh if the stored session still needs it ("force": regardless).
+            let (session, refreshed) =
+                if arg(0) == "force" { (c.refresh_now().await?, true) } else { c.refresh().await? };
+            Ok(session_json(&session).with("refreshed", refreshed))
+        }
+        _ => Err(ClientError::new("InvalidParameterException", ["no operation is named ", &op].concat())),
     }
-}
-
-fn attrs(json: &str) -> Result<Vec<(String, String)>, ClientError> {
-    crate::attributes(json)
 }
 
 #[wasm_bindgen]
@@ -315,156 +309,28 @@ impl Engine {
         Engine { core: Rc::new(Client::new(config, Fetch, Storage(storage), DateClock)) }
     }
 
-    fn run(&self, op: Op, args: Vec<String>) -> Promise {
-        self.run_with(op, args, JsValue::UNDEFINED)
-    }
-
-    fn run_with(&self, op: Op, args: Vec<String>, webauthn: JsValue) -> Promise {
+    /// Runs the operation `op` with `args`, a JSON array of strings; `webauthn` is the
+    /// authenticator passkey operations use (`create` / `get` on options JSON). Resolves with the
+    /// answer's JSON text, or rejects with an `Error` named after the Cognito exception.
+    pub fn run(&self, op: String, args: &str, webauthn: JsValue) -> Promise {
         let core = self.core.clone();
+        let args = Json::parse(args);
         future_to_promise(async move {
+            let args = args.as_ref().and_then(Json::as_array).unwrap_or_default();
+            let args = args.iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
             match dispatch(core, op, args, webauthn).await {
-                Ok(v) => Ok(JsValue::from_str(&v.to_string())),
+                Ok(v) => Ok(JsValue::from_str(&v.to_text())),
                 Err(e) => Err(js_error(&e)),
             }
         })
-    }
-
-    /// SignUp; `attributes` is a JSON object of strings.
-    #[wasm_bindgen(js_name = signUp)]
-    pub fn sign_up(&self, username: String, password: String, attributes: String) -> Promise {
-        self.run(Op::SignUp, vec![username, password, attributes])
-    }
-
-    /// ConfirmSignUp.
-    #[wasm_bindgen(js_name = confirmSignUp)]
-    pub fn confirm_sign_up(&self, username: String, code: String) -> Promise {
-        self.run(Op::ConfirmSignUp, vec![username, code])
-    }
-
-    /// ResendConfirmationCode.
-    #[wasm_bindgen(js_name = resendSignUpCode)]
-    pub fn resend_sign_up_code(&self, username: String) -> Promise {
-        self.run(Op::ResendSignUpCode, vec![username])
-    }
-
-    /// Sign-in by SRP (`password_flow` false) or USER_PASSWORD_AUTH.
-    #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(&self, username: String, password: String, password_flow: bool) -> Promise {
-        self.run(if password_flow { Op::SignInWithPassword } else { Op::SignIn }, vec![username, password])
-    }
-
-    /// Answers the pending challenge.
-    #[wasm_bindgen(js_name = confirmSignIn)]
-    pub fn confirm_sign_in(&self, answer: String, attributes: String) -> Promise {
-        self.run(Op::ConfirmSignIn, vec![answer, attributes])
-    }
-
-    /// ForgotPassword.
-    #[wasm_bindgen(js_name = forgotPassword)]
-    pub fn forgot_password(&self, username: String) -> Promise {
-        self.run(Op::ForgotPassword, vec![username])
-    }
-
-    /// ConfirmForgotPassword.
-    #[wasm_bindgen(js_name = confirmForgotPassword)]
-    pub fn confirm_forgot_password(&self, username: String, code: String, new_password: String) -> Promise {
-        self.run(Op::ConfirmForgotPassword, vec![username, code, new_password])
-    }
-
-    /// ChangePassword.
-    #[wasm_bindgen(js_name = changePassword)]
-    pub fn change_password(&self, old: String, new: String) -> Promise {
-        self.run(Op::ChangePassword, vec![old, new])
-    }
-
-    /// GetUser's attributes.
-    #[wasm_bindgen(js_name = fetchUserAttributes)]
-    pub fn fetch_user_attributes(&self) -> Promise {
-        self.run(Op::FetchUserAttributes, Vec::new())
-    }
-
-    /// UpdateUserAttributes.
-    #[wasm_bindgen(js_name = updateUserAttributes)]
-    pub fn update_user_attributes(&self, attributes: String) -> Promise {
-        self.run(Op::UpdateUserAttributes, vec![attributes])
-    }
-
-    /// VerifyUserAttribute.
-    #[wasm_bindgen(js_name = confirmUserAttribute)]
-    pub fn confirm_user_attribute(&self, attribute: String, code: String) -> Promise {
-        self.run(Op::ConfirmUserAttribute, vec![attribute, code])
-    }
-
-    /// DeleteUser.
-    #[wasm_bindgen(js_name = deleteUser)]
-    pub fn delete_user(&self) -> Promise {
-        self.run(Op::DeleteUser, Vec::new())
-    }
-
-    /// Sign-out, local (revoking the refresh token) or global.
-    #[wasm_bindgen(js_name = signOut)]
-    pub fn sign_out(&self, global: bool) -> Promise {
-        self.run(if global { Op::SignOutGlobally } else { Op::SignOut }, Vec::new())
-    }
-
-    /// AssociateSoftwareToken: a new authenticator secret.
-    #[wasm_bindgen(js_name = setUpTotp)]
-    pub fn set_up_totp(&self) -> Promise {
-        self.run(Op::SetUpTotp, Vec::new())
-    }
-
-    /// VerifySoftwareToken with the app's code.
-    #[wasm_bindgen(js_name = verifyTotpSetup)]
-    pub fn verify_totp_setup(&self, code: String, device_name: String) -> Promise {
-        self.run(Op::VerifyTotpSetup, vec![code, device_name])
-    }
-
-    /// SetUserMFAPreference; each of ENABLED, DISABLED, PREFERRED, NOT_PREFERRED or "" (unchanged).
-    #[wasm_bindgen(js_name = updateMfaPreference)]
-    pub fn update_mfa_preference(&self, totp: String, sms: String, email: String) -> Promise {
-        self.run(Op::UpdateMfaPreference, vec![totp, sms, email])
-    }
-
-    /// Registers a passkey; `webauthn` has `create(optionsJson)` resolving to the credential's JSON.
-    #[wasm_bindgen(js_name = registerPasskey)]
-    pub fn register_passkey(&self, webauthn: JsValue) -> Promise {
-        self.run_with(Op::RegisterPasskey, Vec::new(), webauthn)
-    }
-
-    /// Signs in with a passkey; `webauthn` has `get(optionsJson)` resolving to the assertion's JSON.
-    #[wasm_bindgen(js_name = signInWithPasskey)]
-    pub fn sign_in_with_passkey(&self, username: String, webauthn: JsValue) -> Promise {
-        self.run_with(Op::SignInWithPasskey, vec![username], webauthn)
-    }
-
-    /// ListWebAuthnCredentials, every page.
-    #[wasm_bindgen(js_name = listPasskeys)]
-    pub fn list_passkeys(&self) -> Promise {
-        self.run(Op::ListPasskeys, Vec::new())
-    }
-
-    /// DeleteWebAuthnCredential.
-    #[wasm_bindgen(js_name = deletePasskey)]
-    pub fn delete_passkey(&self, credential_id: String) -> Promise {
-        self.run(Op::DeletePasskey, vec![credential_id])
     }
 
     /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
     #[wasm_bindgen(js_name = storedSession)]
     pub fn stored_session(&self) -> String {
         match self.core.stored_session() {
-            Some(s) => {
-                let mut v = session_json(&s);
-                v["needsRefresh"] = json!(self.core.needs_refresh(&s));
-                v.to_string()
-            }
+            Some(s) => session_json(&s).with("needsRefresh", self.core.needs_refresh(&s)).to_text(),
             None => "null".to_owned(),
         }
-    }
-
-    /// Refreshes if the stored session still needs it (`force`: regardless); JSON of the session
-    /// and `refreshed`. Call it inside the cross-tab lock.
-    pub fn refresh(&self, force: bool) -> Promise {
-        self.run(if force { Op::ForceRefresh } else { Op::Refresh }, Vec::new())
     }
 }

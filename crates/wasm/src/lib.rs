@@ -1,9 +1,8 @@
 //! `cognate-wasm`: the browser SDK's wasm surface. It gives `cognate-client` a [`Transport`] on the
 //! host's `fetch`, a [`TokenStore`] on any object with `getItem` / `setItem` / `removeItem`
 //! (`localStorage`, `sessionStorage`, the package's in-memory store, the app's own), and a
-//! [`Clock`] on `Date.now()`. Values cross as JSON text, parsed by the host's `JSON` (smaller than
-//! any serde glue). The public, typed API is `npm/src/index.js` and `npm/src/index.d.ts`; this
-//! crate is its engine.
+//! [`Clock`] on `Date.now()`. Values cross as JSON text, which the host's `JSON` reads. The public,
+//! typed API is `npm/src/index.js` and `npm/src/index.d.ts`; this crate is its engine.
 //!
 //! [`Transport`]: cognate_client::Transport
 //! [`TokenStore`]: cognate_client::TokenStore
@@ -23,11 +22,9 @@ pub fn attributes(json: &str) -> Result<Vec<(String, String)>, cognate_client::C
             "attributes must be an object of strings",
         )
     };
-    // Parsed as a Value, never into a typed shape: serde's typed errors would pull float formatting
-    // into the browser build.
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|_| bad())?;
-    let map = value.as_object().ok_or_else(bad)?;
-    map.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())).ok_or_else(bad)).collect()
+    let value = cognate_client::Json::parse(json).ok_or_else(bad)?;
+    let members = value.as_object().ok_or_else(bad)?;
+    members.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())).ok_or_else(bad)).collect()
 }
 
 #[cfg(test)]
