@@ -1,6 +1,10 @@
 //! Self-service: sign-up and its confirmation, passwords, attributes, deleting the account.
 
-use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::{Client, ClientError, Clock, Json, Request, TokenStore, Transport};
 
 /// Where a code was sent, as Cognito reports it (`CodeDeliveryDetails`), masked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,6 +18,12 @@ pub struct CodeDelivery {
 }
 
 impl CodeDelivery {
+    /// The `CodeDeliveryDetails` of an answer, when it has them.
+    #[must_use]
+    pub fn read(answer: &Json) -> Option<Self> {
+        Self::from(answer.get("CodeDeliveryDetails"))
+    }
+
     fn from(v: Option<&Json>) -> Option<Self> {
         let v = v?;
         let text = |k: &str| v.get_str(k).unwrap_or_default().to_owned();
@@ -36,10 +46,39 @@ pub struct SignUpResult {
     pub delivery: Option<CodeDelivery>,
 }
 
+impl SignUpResult {
+    /// SignUp's answer.
+    #[must_use]
+    pub fn read(answer: &Json) -> Self {
+        Self {
+            user_sub: answer.get_str("UserSub").unwrap_or_default().to_owned(),
+            confirmed: answer.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false),
+            delivery: CodeDelivery::read(answer),
+        }
+    }
+}
+
+/// GetUser's attributes: name and value, in the server's order.
+#[must_use]
+pub fn read_attributes(answer: &Json) -> Vec<(String, String)> {
+    let list = answer.get("UserAttributes").and_then(Json::as_array).unwrap_or_default();
+    list.iter()
+        .filter_map(|a| Some((a.get_str("Name")?.to_owned(), a.get_str("Value")?.to_owned())))
+        .collect()
+}
+
+/// UpdateUserAttributes' answer: where the codes for changed email or phone went.
+#[must_use]
+pub fn read_deliveries(answer: &Json) -> Vec<CodeDelivery> {
+    let list = answer.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or_default();
+    list.iter().filter_map(|d| CodeDelivery::from(Some(d))).collect()
+}
+
 fn attribute_list(attributes: &[(String, String)]) -> Json {
     Json::Array(attributes.iter().map(|(n, v)| Json::object().with("Name", n).with("Value", v)).collect())
 }
 
+/// The requests (see [`Request`]); each operation below is its request, sent and read.
 impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// A body for an operation on `username` by this client: `ClientId`, `Username` and, for a
     /// client with a secret, `SecretHash`.
@@ -50,6 +89,78 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             .with_opt("SecretHash", self.secret_hash(username))
     }
 
+    /// SignUp (read with [`SignUpResult::read`]).
+    pub fn sign_up_request(
+        &self,
+        username: &str,
+        password: &str,
+        attributes: &[(String, String)],
+    ) -> Request {
+        let body = self
+            .for_user(username)
+            .with("Password", password)
+            .with("UserAttributes", attribute_list(attributes));
+        Request::new("SignUp", body)
+    }
+
+    /// ConfirmSignUp with the code the user received.
+    pub fn confirm_sign_up_request(&self, username: &str, code: &str) -> Request {
+        Request::new("ConfirmSignUp", self.for_user(username).with("ConfirmationCode", code))
+    }
+
+    /// ResendConfirmationCode (read with [`CodeDelivery::read`]).
+    pub fn resend_sign_up_code_request(&self, username: &str) -> Request {
+        Request::new("ResendConfirmationCode", self.for_user(username))
+    }
+
+    /// ForgotPassword (read with [`CodeDelivery::read`]).
+    pub fn forgot_password_request(&self, username: &str) -> Request {
+        Request::new("ForgotPassword", self.for_user(username))
+    }
+
+    /// ConfirmForgotPassword: the code and the new password.
+    pub fn confirm_forgot_password_request(&self, username: &str, code: &str, new_password: &str) -> Request {
+        let body = self.for_user(username).with("ConfirmationCode", code).with("Password", new_password);
+        Request::new("ConfirmForgotPassword", body)
+    }
+
+    /// ChangePassword for the signed-in user.
+    pub fn change_password_request(&self, old: &str, new: &str) -> Request {
+        let body = Json::object().with("PreviousPassword", old).with("ProposedPassword", new);
+        Request::authorized("ChangePassword", body)
+    }
+
+    /// GetUser (read with [`read_attributes`]).
+    pub fn fetch_user_attributes_request(&self) -> Request {
+        Request::authorized("GetUser", Json::object())
+    }
+
+    /// UpdateUserAttributes (read with [`read_deliveries`]).
+    pub fn update_user_attributes_request(&self, attributes: &[(String, String)]) -> Request {
+        Request::authorized(
+            "UpdateUserAttributes",
+            Json::object().with("UserAttributes", attribute_list(attributes)),
+        )
+    }
+
+    /// VerifyUserAttribute with the code sent for it.
+    pub fn confirm_user_attribute_request(&self, attribute: &str, code: &str) -> Request {
+        Request::authorized(
+            "VerifyUserAttribute",
+            Json::object().with("AttributeName", attribute).with("Code", code),
+        )
+    }
+
+    /// GetUserAttributeVerificationCode (read with [`CodeDelivery::read`]).
+    pub fn send_user_attribute_code_request(&self, attribute: &str) -> Request {
+        Request::authorized(
+            "GetUserAttributeVerificationCode",
+            Json::object().with("AttributeName", attribute),
+        )
+    }
+}
+
+impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// SignUp.
     pub async fn sign_up(
         &self,
@@ -57,34 +168,23 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         password: &str,
         attributes: &[(String, String)],
     ) -> Result<SignUpResult, ClientError> {
-        let body = self
-            .for_user(username)
-            .with("Password", password)
-            .with("UserAttributes", attribute_list(attributes));
-        let answer = self.call("SignUp", body).await?;
-        Ok(SignUpResult {
-            user_sub: answer.get_str("UserSub").unwrap_or_default().to_owned(),
-            confirmed: answer.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false),
-            delivery: CodeDelivery::from(answer.get("CodeDeliveryDetails")),
-        })
+        let answer = self.send(self.sign_up_request(username, password, attributes)).await?;
+        Ok(SignUpResult::read(&answer))
     }
 
     /// ConfirmSignUp with the code the user received.
     pub async fn confirm_sign_up(&self, username: &str, code: &str) -> Result<(), ClientError> {
-        let body = self.for_user(username).with("ConfirmationCode", code);
-        self.call("ConfirmSignUp", body).await.map(drop)
+        self.send(self.confirm_sign_up_request(username, code)).await.map(drop)
     }
 
     /// ResendConfirmationCode.
     pub async fn resend_sign_up_code(&self, username: &str) -> Result<Option<CodeDelivery>, ClientError> {
-        let answer = self.call("ResendConfirmationCode", self.for_user(username)).await?;
-        Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
+        Ok(CodeDelivery::read(&self.send(self.resend_sign_up_code_request(username)).await?))
     }
 
     /// ForgotPassword: a code to reset the password is sent.
     pub async fn forgot_password(&self, username: &str) -> Result<Option<CodeDelivery>, ClientError> {
-        let answer = self.call("ForgotPassword", self.for_user(username)).await?;
-        Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
+        Ok(CodeDelivery::read(&self.send(self.forgot_password_request(username)).await?))
     }
 
     /// ConfirmForgotPassword: the code and the new password.
@@ -94,25 +194,17 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         code: &str,
         new_password: &str,
     ) -> Result<(), ClientError> {
-        let body = self.for_user(username).with("ConfirmationCode", code).with("Password", new_password);
-        self.call("ConfirmForgotPassword", body).await.map(drop)
+        self.send(self.confirm_forgot_password_request(username, code, new_password)).await.map(drop)
     }
 
     /// ChangePassword for the signed-in user.
     pub async fn change_password(&self, old: &str, new: &str) -> Result<(), ClientError> {
-        let body =
-            self.with_access_token().await?.with("PreviousPassword", old).with("ProposedPassword", new);
-        self.call("ChangePassword", body).await.map(drop)
+        self.send(self.change_password_request(old, new)).await.map(drop)
     }
 
     /// The signed-in user's attributes (GetUser): name and value, in the server's order.
     pub async fn fetch_user_attributes(&self) -> Result<Vec<(String, String)>, ClientError> {
-        let answer = self.call("GetUser", self.with_access_token().await?).await?;
-        let list = answer.get("UserAttributes").and_then(Json::as_array).unwrap_or_default();
-        Ok(list
-            .iter()
-            .filter_map(|a| Some((a.get_str("Name")?.to_owned(), a.get_str("Value")?.to_owned())))
-            .collect())
+        Ok(read_attributes(&self.send(self.fetch_user_attributes_request()).await?))
     }
 
     /// UpdateUserAttributes; a changed email or phone gets a code (the deliveries are returned).
@@ -120,16 +212,12 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         &self,
         attributes: &[(String, String)],
     ) -> Result<Vec<CodeDelivery>, ClientError> {
-        let body = self.with_access_token().await?.with("UserAttributes", attribute_list(attributes));
-        let answer = self.call("UpdateUserAttributes", body).await?;
-        let list = answer.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or_default();
-        Ok(list.iter().filter_map(|d| CodeDelivery::from(Some(d))).collect())
+        Ok(read_deliveries(&self.send(self.update_user_attributes_request(attributes)).await?))
     }
 
     /// VerifyUserAttribute with the code sent for it.
     pub async fn confirm_user_attribute(&self, attribute: &str, code: &str) -> Result<(), ClientError> {
-        let body = self.with_access_token().await?.with("AttributeName", attribute).with("Code", code);
-        self.call("VerifyUserAttribute", body).await.map(drop)
+        self.send(self.confirm_user_attribute_request(attribute, code)).await.map(drop)
     }
 
     /// GetUserAttributeVerificationCode: sends a new code for an attribute.
@@ -137,9 +225,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         &self,
         attribute: &str,
     ) -> Result<Option<CodeDelivery>, ClientError> {
-        let body = self.with_access_token().await?.with("AttributeName", attribute);
-        let answer = self.call("GetUserAttributeVerificationCode", body).await?;
-        Ok(CodeDelivery::from(answer.get("CodeDeliveryDetails")))
+        Ok(CodeDelivery::read(&self.send(self.send_user_attribute_code_request(attribute)).await?))
     }
 
     /// DeleteUser, then the stored session is cleared.

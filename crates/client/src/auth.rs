@@ -1,7 +1,10 @@
 //! Sign-in: USER_SRP_AUTH (the default, through cognate-srp) or USER_PASSWORD_AUTH, and the
 //! challenges that can follow, answered with [`Client::confirm_sign_in`].
 
-use std::sync::Mutex;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use crate::{Client, ClientError, Clock, Json, Session, TokenStore, Transport};
 use cognate_srp::{CognitoTimestamp, PasswordChallenge, SrpClient};
@@ -171,7 +174,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// Tokens, or the next challenge (remembered for [`Client::confirm_sign_in`]).
     pub(crate) async fn outcome(&self, answer: Json, username: &str) -> Result<SignInOutcome, ClientError> {
         if let Some(result) = answer.get("AuthenticationResult") {
-            *lock(&self.pending) = None;
+            *self.pending.borrow_mut() = None;
             return self.store_tokens(result, None).map(SignInOutcome::SignedIn);
         }
         let name = answer
@@ -199,11 +202,11 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
                 .get_str("SecretCode")
                 .ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
             session = associated.get_str("Session").map(str::to_owned).or(session);
-            *lock(&self.pending) =
+            *self.pending.borrow_mut() =
                 Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
             return Ok(SignInOutcome::Next(crate::NextStep::TotpSetup { secret: secret.to_owned() }));
         }
-        *lock(&self.pending) =
+        *self.pending.borrow_mut() =
             Some(Pending { name: name.to_owned(), session, username: username.to_owned() });
         Ok(SignInOutcome::Next(match name {
             "NEW_PASSWORD_REQUIRED" => {
@@ -211,7 +214,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
                     parameters.get_str("requiredAttributes").and_then(Json::parse).unwrap_or_default();
                 let required = (listed.as_array().unwrap_or_default().iter())
                     .filter_map(Json::as_str)
-                    .map(|a| a.trim_start_matches("userAttributes.").to_owned())
+                    .map(|a| a.strip_prefix("userAttributes.").unwrap_or(a).to_owned())
                     .collect();
                 crate::NextStep::NewPasswordRequired { required_attributes: required }
             }
@@ -226,7 +229,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         answer: &str,
         attributes: &[(String, String)],
     ) -> Result<SignInOutcome, ClientError> {
-        let pending = lock(&self.pending).clone().ok_or_else(|| {
+        let pending = self.pending.borrow().clone().ok_or_else(|| {
             ClientError::new("InvalidStateException", "no sign-in is waiting for an answer")
         })?;
         let mut responses = Json::object();
@@ -260,9 +263,5 @@ fn srp_fault(e: &cognate_srp::SrpError) -> &'static str {
     }
 }
 
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The pending-challenge slot a client holds.
-pub(crate) type PendingSlot = Mutex<Option<Pending>>;
+pub(crate) type PendingSlot = RefCell<Option<Pending>>;

@@ -1,7 +1,9 @@
 //! Errors as Cognito names them, so callers can switch on `name` exactly as they do with
 //! amazon-cognito-identity-js (`err.name === "NotAuthorizedException"`).
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use crate::Json;
 
@@ -21,12 +23,6 @@ impl ClientError {
         Self { name: name.into(), message: message.into() }
     }
 
-    /// The Cognito exception, when the name is one.
-    #[must_use]
-    pub fn exception(&self) -> Option<cognate_proto::Exception> {
-        self.name.parse().ok()
-    }
-
     pub(crate) fn invalid_response(what: &str) -> Self {
         Self::new("InvalidResponseException", ["the server's answer ", what].concat())
     }
@@ -42,7 +38,7 @@ impl fmt::Display for ClientError {
     }
 }
 
-impl std::error::Error for ClientError {}
+impl core::error::Error for ClientError {}
 
 /// A 2xx answer's JSON, or the error a 4xx/5xx answer names (`__type`, `message`).
 pub(crate) fn parse_response(status: u16, body: &str) -> Result<Json, ClientError> {

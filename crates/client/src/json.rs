@@ -142,8 +142,8 @@ impl Json {
         #[allow(clippy::cast_precision_loss)]
         let digits = digits as f64;
         // Dividing by an exact power of ten rounds once, where multiplying by an inexact 10^-k would not.
-        let value =
-            if scale < 0 { digits / 10f64.powi(scale.saturating_neg()) } else { digits * 10f64.powi(scale) };
+        let power = pow10(scale.unsigned_abs());
+        let value = if scale < 0 { digits / power } else { digits * power };
         Some(if negative { -value } else { value })
     }
 
@@ -195,6 +195,11 @@ impl Json {
             }
         }
     }
+}
+
+/// 10^e, exactly up to 10^22 (every step is a power of ten an f64 holds); `f64::powi` is std's.
+fn pow10(e: u32) -> f64 {
+    (0..e.min(400)).fold(1.0, |p, _| p * 10.0)
 }
 
 fn write_string(s: &str, out: &mut String) {

@@ -9,16 +9,24 @@
 //! - [`Clock`]: the time, to refresh ahead of expiry allowing for the drift from the server's clock;
 //! - [`Authenticator`]: WebAuthn, for passkeys (`navigator.credentials` in browsers).
 
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+#[macro_use]
+extern crate std;
+
 mod account;
 mod auth;
 mod error;
+mod gate;
 pub mod json;
 mod mfa;
 mod passkey;
 mod session;
 mod transport;
 
-pub use account::{CodeDelivery, SignUpResult};
+pub use account::{CodeDelivery, SignUpResult, read_attributes, read_deliveries};
 pub use auth::{NextStep, SignInFlow, SignInOutcome};
 pub use error::ClientError;
 pub use json::Json;
@@ -27,9 +35,7 @@ pub use passkey::Passkey;
 pub use session::{Session, Tokens};
 pub use transport::{Authenticator, Clock, TokenStore, Transport};
 
-extern crate alloc;
-
-use futures_util::lock::Mutex as AsyncMutex;
+use alloc::string::String;
 
 /// Where the client sends its calls and for which app client.
 #[derive(Debug, Clone)]
@@ -55,14 +61,45 @@ impl Config {
     }
 }
 
-/// The SDK core.
+/// One call of a single-call operation, built apart from sending it: every such operation runs
+/// through [`Client::send`], so the browser build carries one future for all of them rather than
+/// one each (about 800 bytes of wasm per operation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    operation: &'static str,
+    body: Json,
+    authorized: bool,
+}
+
+impl Request {
+    /// `operation` with `body`.
+    #[must_use]
+    pub fn new(operation: &'static str, body: Json) -> Self {
+        Self { operation, body, authorized: false }
+    }
+
+    /// `operation` with `body` and the signed-in user's `AccessToken`.
+    #[must_use]
+    pub fn authorized(operation: &'static str, body: Json) -> Self {
+        Self { operation, body, authorized: true }
+    }
+
+    /// The operation's name.
+    #[must_use]
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+}
+
+/// The SDK core. It is driven from one thread (the browser's event loop, or a `block_on`): it is
+/// neither `Send` nor `Sync`, which keeps its locks down to a `Cell` each.
 pub struct Client<T, S, C> {
     config: Config,
     transport: T,
     store: S,
     clock: C,
     /// One refresh at a time in this client; `cognate-wasm` adds a Web Lock across tabs.
-    refreshing: AsyncMutex<()>,
+    refreshing: gate::Gate,
     /// The challenge a sign-in is waiting on.
     pending: auth::PendingSlot,
 }
@@ -75,7 +112,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             transport,
             store,
             clock,
-            refreshing: AsyncMutex::new(()),
+            refreshing: gate::Gate::default(),
             pending: auth::PendingSlot::default(),
         }
     }
@@ -100,6 +137,16 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         let target = ["AWSCognitoIdentityProviderService.", operation].concat();
         let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body.to_text()).await?;
         error::parse_response(status, &text)
+    }
+
+    /// Sends a [`Request`]: for an authorized one, with a valid access token (refreshed first if
+    /// needed). Returns the answer's JSON.
+    pub async fn send(&self, request: Request) -> Result<Json, ClientError> {
+        let mut body = request.body;
+        if request.authorized {
+            body.set("AccessToken", Json::String(self.session().await?.0.tokens.access_token));
+        }
+        self.call(request.operation, body).await
     }
 
     /// `SECRET_HASH` for `username`, when the client has a secret.

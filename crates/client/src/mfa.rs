@@ -1,7 +1,10 @@
 //! Second factors for the signed-in user: authenticator-app setup (AssociateSoftwareToken,
 //! VerifySoftwareToken) and MFA preferences (SetUserMFAPreference).
 
-use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
+use crate::{Client, ClientError, Clock, Json, Request, TokenStore, Transport};
 
 /// A new authenticator-app secret, to show as text or as a QR code of [`TotpSetup::uri`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,24 +57,60 @@ fn factor(p: MfaPreference) -> Json {
     }
 }
 
+impl TotpSetup {
+    /// AssociateSoftwareToken's answer.
+    ///
+    /// # Errors
+    /// `InvalidResponseException` when it has no secret.
+    pub fn read(answer: &Json) -> Result<Self, ClientError> {
+        let secret =
+            answer.get_str("SecretCode").ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
+        Ok(Self { secret: secret.to_owned() })
+    }
+}
+
+/// The requests (see [`Request`]); each operation below is its request, sent and read.
+impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
+    /// AssociateSoftwareToken for the signed-in user (read with [`TotpSetup::read`]).
+    pub fn set_up_totp_request(&self) -> Request {
+        Request::authorized("AssociateSoftwareToken", Json::object())
+    }
+
+    /// VerifySoftwareToken with a code from the app.
+    pub fn verify_totp_setup_request(&self, code: &str, device_name: Option<&str>) -> Request {
+        let body = Json::object().with("UserCode", code).with_opt("FriendlyDeviceName", device_name);
+        Request::authorized("VerifySoftwareToken", body)
+    }
+
+    /// SetUserMFAPreference: each factor given is changed, the others are left as they are.
+    pub fn update_mfa_preference_request(
+        &self,
+        totp: Option<MfaPreference>,
+        sms: Option<MfaPreference>,
+        email: Option<MfaPreference>,
+    ) -> Request {
+        let mut body = Json::object();
+        for (member, pref) in
+            [("SoftwareTokenMfaSettings", totp), ("SMSMfaSettings", sms), ("EmailMfaSettings", email)]
+        {
+            if let Some(p) = pref {
+                body.set(member, factor(p));
+            }
+        }
+        Request::authorized("SetUserMFAPreference", body)
+    }
+}
+
 impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// A new authenticator-app secret for the signed-in user (it replaces any earlier one once
     /// verified with [`Client::verify_totp_setup`]).
     pub async fn set_up_totp(&self) -> Result<TotpSetup, ClientError> {
-        let answer = self.call("AssociateSoftwareToken", self.with_access_token().await?).await?;
-        let secret =
-            answer.get_str("SecretCode").ok_or_else(|| ClientError::invalid_response("has no SecretCode"))?;
-        Ok(TotpSetup { secret: secret.to_owned() })
+        TotpSetup::read(&self.send(self.set_up_totp_request()).await?)
     }
 
     /// Proves the app was set up with a code from it.
     pub async fn verify_totp_setup(&self, code: &str, device_name: Option<&str>) -> Result<(), ClientError> {
-        let body = self
-            .with_access_token()
-            .await?
-            .with("UserCode", code)
-            .with_opt("FriendlyDeviceName", device_name);
-        self.call("VerifySoftwareToken", body).await.map(drop)
+        self.send(self.verify_totp_setup_request(code, device_name)).await.map(drop)
     }
 
     /// SetUserMFAPreference: each factor given is changed, the others are left as they are.
@@ -81,21 +120,14 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         sms: Option<MfaPreference>,
         email: Option<MfaPreference>,
     ) -> Result<(), ClientError> {
-        let mut body = self.with_access_token().await?;
-        for (member, pref) in
-            [("SoftwareTokenMfaSettings", totp), ("SMSMfaSettings", sms), ("EmailMfaSettings", email)]
-        {
-            if let Some(p) = pref {
-                body.set(member, factor(p));
-            }
-        }
-        self.call("SetUserMFAPreference", body).await.map(drop)
+        self.send(self.update_mfa_preference_request(totp, sms, email)).await.map(drop)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::TotpSetup;
+    use alloc::borrow::ToOwned;
 
     #[test]
     fn setup_uris_escape_their_labels() {

@@ -2,7 +2,11 @@
 //! CompleteWebAuthnRegistration), signing in with one (USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN,
 //! the authenticator, RespondToAuthChallenge), listing and deleting them.
 
-use crate::{Authenticator, Client, ClientError, Clock, Json, SignInOutcome, TokenStore, Transport};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::{Authenticator, Client, ClientError, Clock, Json, Request, SignInOutcome, TokenStore, Transport};
 
 /// A registered passkey, as ListWebAuthnCredentials describes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,9 +97,13 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         }
     }
 
+    /// DeleteWebAuthnCredential: one of the signed-in user's passkeys.
+    pub fn delete_passkey_request(&self, credential_id: &str) -> Request {
+        Request::authorized("DeleteWebAuthnCredential", Json::object().with("CredentialId", credential_id))
+    }
+
     /// Deletes one of the signed-in user's passkeys.
     pub async fn delete_passkey(&self, credential_id: &str) -> Result<(), ClientError> {
-        let body = self.with_access_token().await?.with("CredentialId", credential_id);
-        self.call("DeleteWebAuthnCredential", body).await.map(drop)
+        self.send(self.delete_passkey_request(credential_id)).await.map(drop)
     }
 }

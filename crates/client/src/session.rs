@@ -5,6 +5,9 @@
 //! names the user, and `CognitoIdentityServiceProvider.<clientId>.<username>.{idToken, accessToken,
 //! refreshToken, clockDrift}` hold the session, so apps moving from it keep their users signed in.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use crate::json::decimal;
 use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
 
@@ -80,9 +83,10 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
             .ok_or_else(|| ClientError::invalid_response("has an access token without username"))?
             .to_owned();
         let clock_drift = number(&access_claims, "iat") - self.clock.now_ms() / 1000.0;
-        // Whole seconds, written as an integer: no float formatting code in the browser build.
+        // Whole seconds (rounded half away from zero; `f64::round` is std's), written as an integer:
+        // no float formatting code in the browser build.
         #[allow(clippy::cast_possible_truncation)]
-        let drift = decimal(clock_drift.round() as i64);
+        let drift = decimal((clock_drift + 0.5_f64.copysign(clock_drift)) as i64);
         for (name, value) in [
             ("idToken", &id_token),
             ("accessToken", &access_token),
@@ -139,7 +143,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     /// Refreshes the session now if it still needs it once this caller's turn comes: concurrent
     /// callers wait for one refresh and share its result.
     pub async fn refresh(&self) -> Result<(Session, bool), ClientError> {
-        let _turn = self.refreshing.lock().await;
+        let _turn = self.refreshing.enter().await;
         let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
         if !self.needs_refresh(&session) {
             return Ok((session, false));
@@ -149,7 +153,7 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
 
     /// Forces a refresh regardless of expiry (still one at a time).
     pub async fn refresh_now(&self) -> Result<Session, ClientError> {
-        let _turn = self.refreshing.lock().await;
+        let _turn = self.refreshing.enter().await;
         let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
         self.refresh_or_clear(&session).await
     }

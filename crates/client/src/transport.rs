@@ -1,6 +1,7 @@
 //! The three things the core needs from its host.
 
-use std::future::Future;
+use alloc::string::String;
+use core::future::Future;
 
 use crate::ClientError;
 

@@ -127,6 +127,8 @@ pub(crate) fn pow_mod(base: &SrpInt, exp: &SrpInt) -> SrpInt {
 mod host {
     //! The host side lives in `bigint.js`: one call per exponentiation, hex in and out.
 
+    use alloc::string::String;
+
     use wasm_bindgen::prelude::wasm_bindgen;
 
     use super::{N_HEX, SrpInt};

@@ -1,5 +1,7 @@
 //! The client half: what a browser does in `USER_SRP_AUTH` (and `DEVICE_SRP_AUTH`).
 
+use alloc::string::String;
+
 use crate::encoding::base64_decode;
 use crate::math::{claim_signature, client_premaster, client_public, private_key, scrambler, session_key};
 use crate::{CognitoTimestamp, SrpError, SrpInt, random};
@@ -81,7 +83,7 @@ impl SrpClient {
         let x = private_key(&salt, challenge.pool_name, challenge.user_id_for_srp, password);
         let s = client_premaster(&big_b, &x, &self.a, &u)?;
         let key = session_key(&u, &s);
-        let timestamp = timestamp.to_string();
+        let timestamp = timestamp.text();
         let signature =
             claim_signature(&key, challenge.pool_name, challenge.user_id_for_srp, &secret_block, &timestamp);
         Ok(PasswordClaim { signature, timestamp })

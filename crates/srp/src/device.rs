@@ -6,6 +6,8 @@
 //! Later sign-ins answer `DEVICE_SRP_AUTH` with [`SrpClient`](crate::SrpClient), passing the group key
 //! as `pool_name`, the device key as `user_id_for_srp` and [`DeviceSecret::password`].
 
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use crate::encoding::{base64_decode, base64_encode};

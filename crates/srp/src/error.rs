@@ -1,5 +1,6 @@
 //! The one error type of the crate, and how it reaches the wire.
 
+#[cfg(feature = "proto")]
 use cognate_proto::{CognitoError, Exception};
 
 /// What can go wrong in an SRP exchange. Messages name the field, never a secret value.
@@ -38,6 +39,7 @@ pub enum SrpError {
     Random,
 }
 
+#[cfg(feature = "proto")]
 impl From<SrpError> for CognitoError {
     fn from(err: SrpError) -> Self {
         let kind = match err {
@@ -48,11 +50,11 @@ impl From<SrpError> for CognitoError {
             SrpError::Random => Exception::InternalError,
             _ => Exception::InvalidParameter,
         };
-        CognitoError::new(kind, err.to_string())
+        CognitoError::new(kind, alloc::string::ToString::to_string(&err))
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "proto"))]
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]

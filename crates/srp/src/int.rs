@@ -1,5 +1,9 @@
 //! [`SrpInt`]: the numbers of the exchange, with Cognito's encodings.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crypto_bigint::U3072;
 use zeroize::Zeroize;
 
@@ -90,8 +94,8 @@ impl Drop for SrpInt {
     }
 }
 
-impl std::fmt::Debug for SrpInt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for SrpInt {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("SrpInt(..)")
     }
 }

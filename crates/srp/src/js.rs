@@ -1,6 +1,10 @@
 //! JavaScript entry points for the browser benchmark (feature `js`): the client step exactly as a
 //! sign-in runs it, so it can be timed beside amazon-cognito-identity-js on the same page.
 
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
 use wasm_bindgen::prelude::*;
 
 use crate::{CognitoTimestamp, PasswordChallenge, SrpClient, SrpInt};

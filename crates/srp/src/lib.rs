@@ -18,7 +18,13 @@
 //! Secrets (`a`, `b`, `x`, `S`, keys, passwords) are wiped when dropped. In wasm32 the exponentiations
 //! run on the host's `BigInt`; copies made there cannot be wiped (see `arith`).
 
+#![no_std]
+
 extern crate alloc;
+// The system clock, natively; the tests and the benchmark's entry points use std everywhere.
+#[cfg(any(test, feature = "js", not(target_arch = "wasm32")))]
+#[cfg_attr(test, macro_use)]
+extern crate std;
 
 mod arith;
 mod client;

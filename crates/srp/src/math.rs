@@ -4,7 +4,7 @@
 //!
 //! H is SHA-256; numbers enter a hash as `padHex` bytes ([`SrpInt::to_padded_bytes`]).
 
-use std::sync::LazyLock;
+use alloc::string::String;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -30,9 +30,12 @@ pub fn g() -> SrpInt {
     generator()
 }
 
-static K: LazyLock<SrpInt> = LazyLock::new(|| {
-    int_from_digest(sha256(&[&modulus().to_padded_bytes(), &generator().to_padded_bytes()]).as_ref())
-});
+/// k = H(padHex(N) ‖ padHex(g)), a constant of the group: written out rather than computed at first
+/// use (a test computes it).
+static K: SrpInt = SrpInt(
+    crypto_bigint::U256::from_be_hex("538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6")
+        .resize(),
+);
 
 /// The multiplier k = H(padHex(N) ‖ padHex(g)): Cognito's, not RFC 5054's H(N ‖ PAD(g)).
 pub fn k() -> &'static SrpInt {
@@ -158,11 +161,17 @@ pub fn claim_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::borrow::ToOwned;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn k_is_cognitos_not_rfc5054s() {
+        // The hash of the padded hex forms of N and g, as Cognito's clients compute it...
+        let derived =
+            int_from_digest(sha256(&[&modulus().to_padded_bytes(), &generator().to_padded_bytes()]).as_ref());
+        assert_eq!(&derived, k());
+        // ...and the value those clients use (amazon-cognito-identity-js's k).
         assert_eq!(k().to_hex(), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 

@@ -2,6 +2,8 @@
 //!
 //! `SECRET_HASH = base64(HMAC-SHA256(key = client secret, message = username ‖ client id))`.
 
+use alloc::string::String;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;

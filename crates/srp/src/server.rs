@@ -1,5 +1,8 @@
 //! The server half: verifiers from passwords, `SRP_B`, and the check of a password claim.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 

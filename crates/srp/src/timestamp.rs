@@ -1,6 +1,9 @@
 //! The `TIMESTAMP` of a password claim, in the form Cognito expects: `Tue Feb 4 09:05:03 UTC 2025`
 //! (English names, UTC, day of month not zero-padded).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::SrpError;
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
@@ -45,7 +48,7 @@ impl CognitoTimestamp {
             return Err(bad);
         };
         let month = MONTHS.iter().position(|m| *m == month).ok_or(bad.clone())? as u32 + 1;
-        let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
+        let number = |s: &str, digits: core::ops::RangeInclusive<usize>| {
             if digits.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
                 s.parse::<u32>().ok()
             } else {
@@ -65,22 +68,53 @@ impl CognitoTimestamp {
         let days = days_from_civil(i64::from(year), month, day);
         let parsed = Self(days * SECS_PER_DAY + i64::from(h * 3600 + m * 60 + s));
         // Round-tripping rejects 31 Feb and a weekday that does not fit the date.
-        if parsed.to_string() != text {
+        if parsed.text() != text {
             return Err(bad);
         }
         Ok(parsed)
     }
 }
 
-impl std::fmt::Display for CognitoTimestamp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl CognitoTimestamp {
+    /// Cognito's form, `Tue Feb 4 09:05:03 UTC 2025` (as [`Display`](core::fmt::Display) writes it;
+    /// this spelling keeps `core::fmt` out of the browser build).
+    pub fn text(self) -> String {
         let days = self.0.div_euclid(SECS_PER_DAY);
         let secs = self.0.rem_euclid(SECS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
-        let weekday = DAYS[days.rem_euclid(7) as usize];
-        let month = MONTHS[(month - 1) as usize];
-        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-        write!(f, "{weekday} {month} {day} {h:02}:{m:02}:{s:02} UTC {year}")
+        let mut out = String::with_capacity(28);
+        out.push_str(DAYS[days.rem_euclid(7) as usize]);
+        out.push(' ');
+        out.push_str(MONTHS[(month - 1) as usize]);
+        out.push(' ');
+        push_decimal(&mut out, i64::from(day), 1);
+        for (sep, part) in [(' ', secs / 3600), (':', secs / 60 % 60), (':', secs % 60)] {
+            out.push(sep);
+            push_decimal(&mut out, part, 2);
+        }
+        out.push_str(" UTC ");
+        push_decimal(&mut out, year, 1);
+        out
+    }
+}
+
+/// `n` in decimal, zero-padded to `width` digits.
+fn push_decimal(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = Vec::new();
+    let mut rest = n.unsigned_abs();
+    while rest > 0 || digits.len() < width {
+        digits.push(char::from(b'0' + (rest % 10) as u8));
+        rest /= 10;
+    }
+    out.extend(digits.iter().rev());
+}
+
+impl core::fmt::Display for CognitoTimestamp {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.text())
     }
 }
 
@@ -112,6 +146,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -123,6 +158,25 @@ mod tests {
         // 2024-02-29T23:59:59Z, a leap day, and a two-digit day.
         assert_eq!(CognitoTimestamp::from_unix(1_709_251_199).to_string(), "Thu Feb 29 23:59:59 UTC 2024");
         assert_eq!(CognitoTimestamp::from_unix(1_700_000_000).to_string(), "Tue Nov 14 22:13:20 UTC 2023");
+    }
+
+    /// `text` (no `core::fmt`) against the same fields written by `format!`.
+    #[test]
+    fn text_matches_the_formatted_fields() {
+        for t in (-10_000..10_000_i64).map(|i| i * 7_777_777).chain([0, 59, 86_399, 86_400]) {
+            let days = t.div_euclid(SECS_PER_DAY);
+            let secs = t.rem_euclid(SECS_PER_DAY);
+            let (year, month, day) = civil_from_days(days);
+            let expected = format!(
+                "{} {} {day} {:02}:{:02}:{:02} UTC {year}",
+                DAYS[days.rem_euclid(7) as usize],
+                MONTHS[(month - 1) as usize],
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            );
+            assert_eq!(CognitoTimestamp::from_unix(t).text(), expected);
+        }
     }
 
     #[test]

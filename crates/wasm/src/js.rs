@@ -1,11 +1,14 @@
 //! The exports `npm/src/index.js` calls. Every async call returns a Promise of JSON text, or rejects
 //! with an `Error` whose `name` is the Cognito exception name.
 
-use std::rc::Rc;
+use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use cognate_client::{
-    Authenticator, Client, ClientError, Clock, Config, Json, NextStep, Session, SignInFlow, SignInOutcome,
-    TokenStore, Transport,
+    Authenticator, Client, ClientError, Clock, Config, Json, NextStep, Request, Session, SignInFlow,
+    SignInOutcome, TokenStore, Transport,
 };
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -231,59 +234,85 @@ fn passkey_json(p: cognate_client::Passkey) -> Json {
         .with("createdAt", created)
 }
 
+/// The request of a single-call operation (see [`cognate_client::Request`]), or `None` for the others.
+fn simple_request(c: &Core, op: &str, arg: impl Fn(usize) -> String) -> Result<Option<Request>, ClientError> {
+    Ok(Some(match op {
+        "signUp" => c.sign_up_request(&arg(0), &arg(1), &crate::attributes(&arg(2))?),
+        "confirmSignUp" => c.confirm_sign_up_request(&arg(0), &arg(1)),
+        "resendSignUpCode" => c.resend_sign_up_code_request(&arg(0)),
+        "forgotPassword" => c.forgot_password_request(&arg(0)),
+        "confirmForgotPassword" => c.confirm_forgot_password_request(&arg(0), &arg(1), &arg(2)),
+        "changePassword" => c.change_password_request(&arg(0), &arg(1)),
+        "fetchUserAttributes" => c.fetch_user_attributes_request(),
+        "updateUserAttributes" => c.update_user_attributes_request(&crate::attributes(&arg(0))?),
+        "confirmUserAttribute" => c.confirm_user_attribute_request(&arg(0), &arg(1)),
+        "setUpTotp" => c.set_up_totp_request(),
+        "verifyTotpSetup" => {
+            c.verify_totp_setup_request(&arg(0), Some(arg(1)).filter(|n| !n.is_empty()).as_deref())
+        }
+        "updateMfaPreference" => {
+            c.update_mfa_preference_request(preference(&arg(0))?, preference(&arg(1))?, preference(&arg(2))?)
+        }
+        "deletePasskey" => c.delete_passkey_request(&arg(0)),
+        _ => return Ok(None),
+    }))
+}
+
+/// What a single-call operation answers JavaScript.
+fn simple_answer(operation: &str, answer: &Json) -> Result<Json, ClientError> {
+    Ok(match operation {
+        "SignUp" => {
+            let r = cognate_client::SignUpResult::read(answer);
+            Json::object()
+                .with("userSub", r.user_sub)
+                .with("userConfirmed", r.confirmed)
+                .with("codeDelivery", r.delivery.map_or(Json::Null, delivery_json))
+        }
+        "GetUser" => Json::Object(
+            cognate_client::read_attributes(answer)
+                .into_iter()
+                .map(|(name, value)| (name, Json::String(value)))
+                .collect(),
+        ),
+        "UpdateUserAttributes" => {
+            Json::Array(cognate_client::read_deliveries(answer).into_iter().map(delivery_json).collect())
+        }
+        "AssociateSoftwareToken" => {
+            Json::object().with("sharedSecret", cognate_client::TotpSetup::read(answer)?.secret)
+        }
+        _ => Json::Null,
+    })
+}
+
 /// Runs operation `op` (the names npm/src/index.js uses) with its string arguments. Every
 /// operation runs through this one `async fn`, so the wasm carries one future and one Promise
-/// adapter rather than one of each per operation.
+/// adapter rather than one of each per operation; single-call operations share one await.
 async fn dispatch(
     c: Rc<Core>,
     op: String,
     args: Vec<String>,
     webauthn: JsValue,
 ) -> Result<Json, ClientError> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+    if let Some(request) = simple_request(&c, &op, arg)? {
+        let operation = request.operation();
+        let answer = c.send(request).await?;
+        return simple_answer(operation, &answer);
+    }
     let webauthn = JsAuthenticator(webauthn);
     let arg = |i: usize| args.get(i).map_or("", String::as_str);
     let done = |()| Json::Null;
     match op.as_str() {
-        "signUp" => {
-            let r = c.sign_up(arg(0), arg(1), &crate::attributes(arg(2))?).await?;
-            Ok(Json::object()
-                .with("userSub", r.user_sub)
-                .with("userConfirmed", r.confirmed)
-                .with("codeDelivery", r.delivery.map_or(Json::Null, delivery_json)))
-        }
-        "confirmSignUp" => c.confirm_sign_up(arg(0), arg(1)).await.map(done),
-        "resendSignUpCode" => c.resend_sign_up_code(arg(0)).await.map(|_| Json::Null),
         "signIn" => c.sign_in(arg(0), arg(1), SignInFlow::Srp).await.map(outcome_json),
         "signInWithPassword" => c.sign_in(arg(0), arg(1), SignInFlow::Password).await.map(outcome_json),
         "confirmSignIn" => c.confirm_sign_in(arg(0), &crate::attributes(arg(1))?).await.map(outcome_json),
-        "forgotPassword" => c.forgot_password(arg(0)).await.map(|_| Json::Null),
-        "confirmForgotPassword" => c.confirm_forgot_password(arg(0), arg(1), arg(2)).await.map(done),
-        "changePassword" => c.change_password(arg(0), arg(1)).await.map(done),
-        "fetchUserAttributes" => c.fetch_user_attributes().await.map(|list| {
-            Json::Object(list.into_iter().map(|(name, value)| (name, Json::String(value))).collect())
-        }),
-        "updateUserAttributes" => {
-            let sent = c.update_user_attributes(&crate::attributes(arg(0))?).await?;
-            Ok(Json::Array(sent.into_iter().map(delivery_json).collect()))
-        }
-        "confirmUserAttribute" => c.confirm_user_attribute(arg(0), arg(1)).await.map(done),
         "deleteUser" => c.delete_user().await.map(done),
         "signOut" => c.sign_out(arg(0) == "global").await.map(done),
-        "setUpTotp" => c.set_up_totp().await.map(|t| Json::object().with("sharedSecret", t.secret)),
-        "verifyTotpSetup" => {
-            let name = Some(arg(1)).filter(|n| !n.is_empty());
-            c.verify_totp_setup(arg(0), name).await.map(done)
-        }
-        "updateMfaPreference" => c
-            .update_mfa_preference(preference(arg(0))?, preference(arg(1))?, preference(arg(2))?)
-            .await
-            .map(done),
         "registerPasskey" => c.register_passkey(&webauthn).await.map(done),
         "signInWithPasskey" => c.sign_in_with_passkey(arg(0), &webauthn).await.map(outcome_json),
         "listPasskeys" => {
             c.list_passkeys().await.map(|list| Json::Array(list.into_iter().map(passkey_json).collect()))
         }
-        "deletePasskey" => c.delete_passkey(arg(0)).await.map(done),
         "refresh" => {
             // Inside the cross-tab lock: refresh if the stored session still needs it ("force": regardless).
             let (session, refreshed) =

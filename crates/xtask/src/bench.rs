@@ -37,8 +37,10 @@ pub(crate) fn srp() -> Result<()> {
         "wasm32-unknown-unknown",
         "--features",
         "js",
+        "--example",
+        "srp_web",
     ]))?;
-    let wasm = target.join("wasm32-unknown-unknown/release/cognate_srp.wasm");
+    let wasm = target.join("wasm32-unknown-unknown/release/examples/srp_web.wasm");
     run(command("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(web.join("pkg"))

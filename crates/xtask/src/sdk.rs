@@ -17,21 +17,28 @@ pub(crate) const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// The flags of the SDK's wasm build (see [`build`]).
+const SDK_RUSTFLAGS: &str = r#"--cfg sha2_backend_soft="compact""#;
+
 /// Builds npm/dist: the engine (wasm-bindgen, then wasm-opt -Oz from npm's binaryen) and the
 /// typed entry from npm/src. Returns the folder.
 pub(crate) fn build() -> Result<PathBuf> {
     let npm = crate::root().join("npm");
     let dist = npm.join("dist");
     let _ = fs::remove_dir_all(&dist);
-    run(command("cargo").args([
-        "build",
-        "-p",
-        "cognate-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "sdk-release",
-    ]))?;
+    run(command("cargo")
+        .args([
+            "build",
+            "-p",
+            "cognate-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "sdk-release",
+        ])
+        // SHA-256 as a loop rather than 64 unrolled rounds: 7 KB less wasm, for the few hashes a
+        // sign-in makes (sha2's documented `sha2_backend_soft` switch; target crates only).
+        .env("RUSTFLAGS", SDK_RUSTFLAGS))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/sdk-release/cognate_wasm.wasm");
     run(command("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-dir"])
