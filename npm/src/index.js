@@ -1,6 +1,7 @@
 // cognate-auth: the typed API over the wasm engine (crates/wasm). The engine does the protocol
-// (SRP, challenges, token storage layout, refresh); this file loads it, adapts storage, turns its
-// JSON answers into objects, keeps one refresh at a time across tabs (Web Locks) and emits events.
+// (SRP, challenges, token storage layout, refresh): it says which call to make and reads the
+// answer. This file loads it, makes those calls (fetch, WebAuthn), adapts storage, turns its JSON
+// answers into objects, keeps one refresh at a time across tabs (Web Locks) and emits events.
 import init, { Engine } from './cognate_wasm.js';
 import { browserAuthenticator } from './passkey.js';
 
@@ -56,6 +57,50 @@ function holdingLock(locks, name, options, work) {
 }
 
 const parse = (text) => (text === undefined || text === null ? null : JSON.parse(text));
+
+function named(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** One Cognito call as a step asked for it: its status and body, or the error when no answer came. */
+async function post({ call, url, body }) {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call },
+      body,
+      cache: 'no-store',
+    });
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    return { error: error?.message ?? String(error) };
+  }
+}
+
+/** A credential from `webauthn` (`create` or `get`, JSON text in and out) as a step asked for it. */
+async function authenticate(webauthn, step) {
+  const method = step.create !== undefined ? 'create' : 'get';
+  if (typeof webauthn?.[method] !== 'function') throw named('PasskeyNotSupported', 'this environment has no WebAuthn');
+  const credential = await webauthn[method](step[method]);
+  if (typeof credential !== 'string') throw named('PasskeyNotSupported', 'the authenticator gave no credential');
+  return { credential };
+}
+
+/**
+ * Runs an engine task to its end: the engine says what it needs (a call, or a credential), this
+ * does it and hands the result back, until the engine has the answer. Throws the engine's errors
+ * (named after Cognito's exceptions) and the authenticator's (NotAllowedError, ...).
+ */
+async function drive(task, webauthn) {
+  let input = null;
+  for (;;) {
+    const step = JSON.parse(task.next(JSON.stringify(input)));
+    if ('done' in step) return step.done;
+    input = step.call ? await post(step) : await authenticate(webauthn, step);
+  }
+}
 const str = (value) => (value === undefined || value === null ? '' : String(value));
 
 export class CognateAuth {
@@ -102,8 +147,12 @@ export class CognateAuth {
 
   /** Runs one engine operation with string arguments; resolves with its parsed answer. */
   async #run(op, args = [], webauthn) {
-    const engine = await this.#core();
-    return parse(await engine.run(op, JSON.stringify(args.map(str)), webauthn));
+    const task = (await this.#core()).start(op, JSON.stringify(args.map(str)));
+    try {
+      return await drive(task, webauthn);
+    } finally {
+      task.free();
+    }
   }
 
   #emit(event, data) {
@@ -248,26 +297,25 @@ export class CognateAuth {
       return stored;
     }
     // Calls in this tab share one refresh; other tabs are kept out by the lock below.
-    this.#inflight ??= this.#refresh(engine, forceRefresh).finally(() => { this.#inflight = null; });
+    this.#inflight ??= this.#refresh(forceRefresh).finally(() => { this.#inflight = null; });
     return this.#inflight;
   }
 
-  async #refresh(engine, forceRefresh) {
-    const refresh = () => engine.run('refresh', JSON.stringify([forceRefresh ? 'force' : '']));
+  async #refresh(forceRefresh) {
+    const refresh = () => this.#run('refresh', [forceRefresh ? 'force' : '']);
     const lockName = `cognate-refresh:${this.#options.clientId}`;
     const locks = globalThis.navigator?.locks;
     try {
-      let text = locks ? await holdingLock(locks, lockName, { ifAvailable: true }, refresh) : await refresh();
-      if (text === null) {
+      let session = locks ? await holdingLock(locks, lockName, { ifAvailable: true }, refresh) : await refresh();
+      if (session === null) {
         // Another tab is refreshing. Its tokens reach this tab's localStorage a moment after it
         // writes them (storage is synchronised between tabs asynchronously), so wait for them, for a
         // second at most, before deciding whether a refresh is still needed.
         const arrived = this.#options.storage === 'localStorage'
           ? new Promise((resolve) => { this.#storageWaiters.add(resolve); setTimeout(resolve, 1000); })
           : Promise.resolve();
-        text = await holdingLock(locks, lockName, {}, async () => { await arrived; return refresh(); });
+        session = await holdingLock(locks, lockName, {}, async () => { await arrived; return refresh(); });
       }
-      const session = parse(text);
       if (session.refreshed) this.#emit('tokenRefresh', { username: session.username });
       delete session.refreshed;
       return session;

@@ -4,6 +4,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::flow::{Flow, Input, NoAuthenticator, Step};
 use crate::{Client, ClientError, Clock, Json, Request, TokenStore, Transport};
 
 /// Where a code was sent, as Cognito reports it (`CodeDeliveryDetails`), masked.
@@ -228,11 +229,33 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         Ok(CodeDelivery::read(&self.send(self.send_user_attribute_code_request(attribute)).await?))
     }
 
-    /// DeleteUser, then the stored session is cleared.
+    /// DeleteUser, then the stored session is cleared (see [`DeleteUser`]).
     pub async fn delete_user(&self) -> Result<(), ClientError> {
-        let (session, _) = self.session().await?;
-        self.call("DeleteUser", Json::object().with("AccessToken", &session.tokens.access_token)).await?;
-        self.clear(&session.username);
-        Ok(())
+        self.drive(DeleteUser::default(), &NoAuthenticator).await
+    }
+}
+
+/// Deleting the signed-in user as a [`Flow`]: DeleteUser, then the stored session is cleared.
+#[derive(Debug, Default)]
+pub struct DeleteUser {
+    username: Option<String>,
+}
+
+impl Flow for DeleteUser {
+    type Output = ();
+
+    fn resume<T: Transport, S: TokenStore, C: Clock>(
+        &mut self,
+        c: &Client<T, S, C>,
+        input: Input,
+    ) -> Result<Step<()>, ClientError> {
+        if let Some(username) = self.username.take() {
+            input.answer()?;
+            c.clear(&username);
+            return Ok(Step::Done(()));
+        }
+        let session = c.stored_session().ok_or_else(ClientError::not_signed_in)?;
+        self.username = Some(session.username);
+        Ok(Step::Call(Request::authorized("DeleteUser", Json::object())))
     }
 }

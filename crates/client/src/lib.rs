@@ -19,6 +19,7 @@ extern crate std;
 mod account;
 mod auth;
 mod error;
+mod flow;
 mod gate;
 pub mod json;
 mod mfa;
@@ -26,13 +27,14 @@ mod passkey;
 mod session;
 mod transport;
 
-pub use account::{CodeDelivery, SignUpResult, read_attributes, read_deliveries};
-pub use auth::{NextStep, SignInFlow, SignInOutcome};
+pub use account::{CodeDelivery, DeleteUser, SignUpResult, read_attributes, read_deliveries};
+pub use auth::{NextStep, SignIn, SignInFlow, SignInOutcome};
 pub use error::ClientError;
+pub use flow::{Flow, Input, NoTransport, Single, Step};
 pub use json::Json;
 pub use mfa::{MfaPreference, TotpSetup};
-pub use passkey::Passkey;
-pub use session::{Session, Tokens};
+pub use passkey::{ListPasskeys, Passkey, RegisterPasskey};
+pub use session::{Refresh, Session, SignOut, Tokens};
 pub use transport::{Authenticator, Clock, TokenStore, Transport};
 
 use alloc::string::String;
@@ -132,21 +134,15 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         &self.clock
     }
 
-    /// One Cognito operation: the response's JSON, or its Cognito error.
-    pub(crate) async fn call(&self, operation: &str, body: Json) -> Result<Json, ClientError> {
-        let target = ["AWSCognitoIdentityProviderService.", operation].concat();
-        let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body.to_text()).await?;
-        error::parse_response(status, &text)
-    }
-
     /// Sends a [`Request`]: for an authorized one, with a valid access token (refreshed first if
     /// needed). Returns the answer's JSON.
     pub async fn send(&self, request: Request) -> Result<Json, ClientError> {
-        let mut body = request.body;
         if request.authorized {
-            body.set("AccessToken", Json::String(self.session().await?.0.tokens.access_token));
+            self.session().await?;
         }
-        self.call(request.operation, body).await
+        let (target, body) = self.prepare(request)?;
+        let (status, text) = self.transport.post(&self.config.endpoint(), &target, &body).await?;
+        error::parse_response(status, &text)
     }
 
     /// `SECRET_HASH` for `username`, when the client has a secret.

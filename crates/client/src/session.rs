@@ -8,8 +8,9 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
+use crate::flow::{Flow, Input, NoAuthenticator, Step};
 use crate::json::decimal;
-use crate::{Client, ClientError, Clock, Json, TokenStore, Transport};
+use crate::{Client, ClientError, Clock, Json, Request, TokenStore, Transport};
 
 /// Refresh this long before the access or ID token expires (after allowing for clock drift).
 const REFRESH_AHEAD_S: f64 = 60.0;
@@ -137,80 +138,26 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         if !self.needs_refresh(&session) {
             return Ok((session, false));
         }
-        self.refresh().await
+        // Boxed: a refresh is a flow, and flows send requests, which may ask for this session.
+        alloc::boxed::Box::pin(self.refresh()).await
     }
 
     /// Refreshes the session now if it still needs it once this caller's turn comes: concurrent
     /// callers wait for one refresh and share its result.
     pub async fn refresh(&self) -> Result<(Session, bool), ClientError> {
         let _turn = self.refreshing.enter().await;
-        let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
-        if !self.needs_refresh(&session) {
-            return Ok((session, false));
-        }
-        self.refresh_or_clear(&session).await.map(|fresh| (fresh, true))
+        self.drive(Refresh::new(false), &NoAuthenticator).await
     }
 
     /// Forces a refresh regardless of expiry (still one at a time).
     pub async fn refresh_now(&self) -> Result<Session, ClientError> {
         let _turn = self.refreshing.enter().await;
-        let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
-        self.refresh_or_clear(&session).await
+        self.drive(Refresh::new(true), &NoAuthenticator).await.map(|(session, _)| session)
     }
 
-    /// A refresh; a refresh token the server refuses (revoked, signed out, reused) ends the stored
-    /// session, so the app sees a signed-out user rather than one that fails on every call.
-    async fn refresh_or_clear(&self, session: &Session) -> Result<Session, ClientError> {
-        let refreshed = self.refresh_tokens(session).await;
-        if let Err(e) = &refreshed
-            && (e.name == "NotAuthorizedException" || e.name == "RefreshTokenReuseException")
-        {
-            self.clear(&session.username);
-        }
-        refreshed
-    }
-
-    /// GetTokensFromRefreshToken (rotation aware); InitiateAuth REFRESH_TOKEN_AUTH where the server
-    /// does not have it.
-    async fn refresh_tokens(&self, session: &Session) -> Result<Session, ClientError> {
-        let refresh = &session.tokens.refresh_token;
-        let body = Json::object()
-            .with("ClientId", &self.config.client_id)
-            .with("RefreshToken", refresh)
-            .with_opt("ClientSecret", self.config.client_secret.as_deref());
-        let result = match self.call("GetTokensFromRefreshToken", body).await {
-            Ok(answer) => answer,
-            Err(e) if e.name == "UnknownOperationException" || e.name == "UnsupportedOperationException" => {
-                let params = Json::object()
-                    .with("REFRESH_TOKEN", refresh)
-                    .with_opt("SECRET_HASH", self.secret_hash(&session.username));
-                self.initiate_auth("REFRESH_TOKEN_AUTH", params).await?
-            }
-            Err(e) => return Err(e),
-        };
-        let tokens = result
-            .get("AuthenticationResult")
-            .ok_or_else(|| ClientError::invalid_response("has no AuthenticationResult"))?;
-        self.store_tokens(tokens, Some(refresh))
-    }
-
-    /// Signs out: locally, or also everywhere (GlobalSignOut, so every refresh token of the user
-    /// stops working). A local sign-out revokes this session's refresh token (RevokeToken) first.
-    /// The stored session is cleared whatever the server says.
+    /// Signs out: locally, or also everywhere (see [`SignOut`]).
     pub async fn sign_out(&self, global: bool) -> Result<(), ClientError> {
-        let Some(session) = self.stored_session() else { return Ok(()) };
-        let outcome = if global {
-            let body = Json::object().with("AccessToken", &session.tokens.access_token);
-            self.call("GlobalSignOut", body).await.map(drop)
-        } else {
-            let body = Json::object()
-                .with("ClientId", &self.config.client_id)
-                .with("Token", &session.tokens.refresh_token)
-                .with_opt("ClientSecret", self.config.client_secret.as_deref());
-            self.call("RevokeToken", body).await.map(drop)
-        };
-        self.clear(&session.username);
-        outcome
+        self.drive(SignOut::new(global), &NoAuthenticator).await
     }
 
     pub(crate) fn clear(&self, username: &str) {
@@ -219,9 +166,119 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         }
         self.store.remove(&self.key("LastAuthUser"));
     }
+}
 
-    /// A body holding a valid `AccessToken` (refreshed first if needed), for calls that take one.
-    pub(crate) async fn with_access_token(&self) -> Result<Json, ClientError> {
-        Ok(Json::object().with("AccessToken", self.session().await?.0.tokens.access_token))
+/// A refresh as a [`Flow`]: GetTokensFromRefreshToken (rotation aware), or InitiateAuth
+/// REFRESH_TOKEN_AUTH where the server does not have it. Ends with the session and whether it
+/// was refreshed: a session that no longer needs it (another caller refreshed it first) is kept
+/// unless the refresh is forced. A refresh token the server refuses (revoked, signed out, reused)
+/// ends the stored session, so the app sees a signed-out user rather than one that fails on every
+/// call. Run one at a time (natively [`Client::refresh`] does; in browsers a Web Lock).
+#[derive(Debug)]
+pub struct Refresh {
+    force: bool,
+    stage: Option<(Session, bool)>,
+}
+
+impl Refresh {
+    /// A refresh if the stored session needs one, or (`force`) regardless.
+    #[must_use]
+    pub fn new(force: bool) -> Self {
+        Self { force, stage: None }
+    }
+}
+
+impl Flow for Refresh {
+    type Output = (Session, bool);
+
+    fn resume<T: Transport, S: TokenStore, C: Clock>(
+        &mut self,
+        c: &Client<T, S, C>,
+        input: Input,
+    ) -> Result<Step<(Session, bool)>, ClientError> {
+        let Some((session, fallback)) = self.stage.take() else {
+            let session = c.stored_session().ok_or_else(ClientError::not_signed_in)?;
+            if !self.force && !c.needs_refresh(&session) {
+                return Ok(Step::Done((session, false)));
+            }
+            let body = Json::object()
+                .with("ClientId", &c.config.client_id)
+                .with("RefreshToken", &session.tokens.refresh_token)
+                .with_opt("ClientSecret", c.config.client_secret.as_deref());
+            self.stage = Some((session, false));
+            return Ok(Step::Call(Request::new("GetTokensFromRefreshToken", body)));
+        };
+        let refresh = &session.tokens.refresh_token;
+        let answer = match input.answer() {
+            Err(e)
+                if !fallback
+                    && (e.name == "UnknownOperationException"
+                        || e.name == "UnsupportedOperationException") =>
+            {
+                let params = Json::object()
+                    .with("REFRESH_TOKEN", refresh)
+                    .with_opt("SECRET_HASH", c.secret_hash(&session.username));
+                let request = c.initiate_auth("REFRESH_TOKEN_AUTH", params);
+                self.stage = Some((session, true));
+                return Ok(Step::Call(request));
+            }
+            answer => answer,
+        };
+        let refreshed = answer.and_then(|answer| {
+            let tokens = answer
+                .get("AuthenticationResult")
+                .ok_or_else(|| ClientError::invalid_response("has no AuthenticationResult"))?;
+            c.store_tokens(tokens, Some(refresh))
+        });
+        if let Err(e) = &refreshed
+            && (e.name == "NotAuthorizedException" || e.name == "RefreshTokenReuseException")
+        {
+            c.clear(&session.username);
+        }
+        refreshed.map(|fresh| Step::Done((fresh, true)))
+    }
+}
+
+/// Sign-out as a [`Flow`]: locally, or also everywhere (GlobalSignOut, so every refresh token of
+/// the user stops working). A local sign-out revokes this session's refresh token (RevokeToken)
+/// first. The stored session is cleared whatever the server says.
+#[derive(Debug)]
+pub struct SignOut {
+    global: bool,
+    username: Option<String>,
+}
+
+impl SignOut {
+    /// A local (`global` false) or global sign-out.
+    #[must_use]
+    pub fn new(global: bool) -> Self {
+        Self { global, username: None }
+    }
+}
+
+impl Flow for SignOut {
+    type Output = ();
+
+    fn resume<T: Transport, S: TokenStore, C: Clock>(
+        &mut self,
+        c: &Client<T, S, C>,
+        input: Input,
+    ) -> Result<Step<()>, ClientError> {
+        if let Some(username) = self.username.take() {
+            c.clear(&username);
+            return input.answer().map(|_| Step::Done(()));
+        }
+        let Some(session) = c.stored_session() else { return Ok(Step::Done(())) };
+        let request = if self.global {
+            Request::new("GlobalSignOut", Json::object().with("AccessToken", &session.tokens.access_token))
+        } else {
+            let body = Json::object()
+                .with("ClientId", &c.config.client_id)
+                .with("Token", &session.tokens.refresh_token)
+                .with_opt("ClientSecret", c.config.client_secret.as_deref());
+            Request::new("RevokeToken", body)
+        };
+        self.username = Some(session.username);
+        Ok(Step::Call(request))
     }
 }

@@ -1,5 +1,7 @@
-//! The exports `npm/src/index.js` calls. Every async call returns a Promise of JSON text, or rejects
-//! with an `Error` whose `name` is the Cognito exception name.
+//! The exports `npm/src/index.js` calls. An operation is a [`Task`] that JavaScript steps through:
+//! each step is JSON text (a call to make, a credential to get, or the result), and a failure is
+//! an `Error` whose `name` is the Cognito exception name. The wasm itself never waits, so it holds
+//! no futures and no `fetch` glue.
 
 use alloc::borrow::ToOwned;
 use alloc::rc::Rc;
@@ -7,55 +9,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use cognate_client::{
-    Authenticator, Client, ClientError, Clock, Config, Json, NextStep, Request, Session, SignInFlow,
-    SignInOutcome, TokenStore, Transport,
+    Client, ClientError, Clock, Config, DeleteUser, Flow, Input, Json, ListPasskeys, NextStep, NoTransport,
+    Refresh, RegisterPasskey, Request, Session, SignIn, SignInFlow, SignInOutcome, SignOut, Single, Step,
+    TokenStore,
 };
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &JsValue) -> Promise;
-}
-
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "the call failed".to_owned())
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-/// `fetch`, as Cognito's JSON 1.1 protocol wants it.
-struct Fetch;
-
-impl Transport for Fetch {
-    async fn post(&self, endpoint: &str, target: &str, body: &str) -> Result<(u16, String), ClientError> {
-        let network = |e: JsValue| ClientError::new("NetworkError", describe(&e));
-        let headers = Object::new();
-        set(&headers, "content-type", &"application/x-amz-json-1.1".into());
-        set(&headers, "x-amz-target", &target.into());
-        let init = Object::new();
-        set(&init, "method", &"POST".into());
-        set(&init, "headers", &headers);
-        set(&init, "body", &body.into());
-        set(&init, "cache", &"no-store".into());
-        let response = JsFuture::from(global_fetch(endpoint, &init)).await.map_err(network)?;
-        let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
-        let text = Reflect::get(&response, &"text".into()).map_err(network)?;
-        let text: Function = text.dyn_into().map_err(network)?;
-        let promise: Promise = text.call0(&response).map_err(network)?.dyn_into().map_err(network)?;
-        let body = JsFuture::from(promise).await.map_err(network)?;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok((status as u16, body.as_string().unwrap_or_default()))
-    }
-}
 
 /// Any object with `getItem`, `setItem` and `removeItem`.
 struct Storage(JsValue);
@@ -83,40 +42,6 @@ impl TokenStore for Storage {
     }
 }
 
-/// The page's WebAuthn, through the `create(optionsJson)` / `get(optionsJson)` functions
-/// npm/src/passkey.js passes in (they convert JSON and ArrayBuffers around `navigator.credentials`).
-struct JsAuthenticator(JsValue);
-
-impl JsAuthenticator {
-    async fn call(&self, method: &str, options: &str) -> Result<String, ClientError> {
-        let missing = || ClientError::new("PasskeyNotSupported", "this environment has no WebAuthn");
-        let f: Function =
-            Reflect::get(&self.0, &method.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or_else(missing)?;
-        let promise: Promise = f
-            .call1(&self.0, &options.into())
-            .map_err(|e| js_client_error(&e))?
-            .dyn_into()
-            .map_err(|_| missing())?;
-        let value = JsFuture::from(promise).await.map_err(|e| js_client_error(&e))?;
-        value.as_string().ok_or_else(missing)
-    }
-}
-
-impl Authenticator for JsAuthenticator {
-    async fn create(&self, options: &str) -> Result<String, ClientError> {
-        self.call("create", options).await
-    }
-    async fn get(&self, options: &str) -> Result<String, ClientError> {
-        self.call("get", options).await
-    }
-}
-
-/// A JavaScript error as a client error, keeping its name (`NotAllowedError`, `PasskeyNotSupported`, ...).
-fn js_client_error(e: &JsValue) -> ClientError {
-    let name = e.dyn_ref::<js_sys::Error>().map_or_else(|| "Error".to_owned(), |e| String::from(e.name()));
-    ClientError::new(name, describe(e))
-}
-
 struct DateClock;
 
 impl Clock for DateClock {
@@ -125,7 +50,7 @@ impl Clock for DateClock {
     }
 }
 
-type Core = Client<Fetch, Storage, DateClock>;
+type Core = Client<NoTransport, Storage, DateClock>;
 
 fn js_error(e: &ClientError) -> JsValue {
     let error = js_sys::Error::new(&e.message);
@@ -284,42 +209,114 @@ fn simple_answer(operation: &str, answer: &Json) -> Result<Json, ClientError> {
     })
 }
 
-/// Runs operation `op` (the names npm/src/index.js uses) with its string arguments. Every
-/// operation runs through this one `async fn`, so the wasm carries one future and one Promise
-/// adapter rather than one of each per operation; single-call operations share one await.
-async fn dispatch(
-    c: Rc<Core>,
-    op: String,
-    args: Vec<String>,
-    webauthn: JsValue,
-) -> Result<Json, ClientError> {
-    let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
-    if let Some(request) = simple_request(&c, &op, arg)? {
-        let operation = request.operation();
-        let answer = c.send(request).await?;
-        return simple_answer(operation, &answer);
-    }
-    let webauthn = JsAuthenticator(webauthn);
+/// An operation in progress, driven by npm/src/index.js: it does the `fetch` and WebAuthn calls
+/// the operation asks for (see [`cognate_client::Flow`]).
+enum Op {
+    Single(Single, &'static str),
+    SignIn(SignIn),
+    Refresh(Refresh),
+    SignOut(SignOut),
+    DeleteUser(DeleteUser),
+    RegisterPasskey(RegisterPasskey),
+    ListPasskeys(ListPasskeys),
+}
+
+fn op(c: &Core, name: &str, args: &[String]) -> Result<Op, ClientError> {
     let arg = |i: usize| args.get(i).map_or("", String::as_str);
-    let done = |()| Json::Null;
-    match op.as_str() {
-        "signIn" => c.sign_in(arg(0), arg(1), SignInFlow::Srp).await.map(outcome_json),
-        "signInWithPassword" => c.sign_in(arg(0), arg(1), SignInFlow::Password).await.map(outcome_json),
-        "confirmSignIn" => c.confirm_sign_in(arg(0), &crate::attributes(arg(1))?).await.map(outcome_json),
-        "deleteUser" => c.delete_user().await.map(done),
-        "signOut" => c.sign_out(arg(0) == "global").await.map(done),
-        "registerPasskey" => c.register_passkey(&webauthn).await.map(done),
-        "signInWithPasskey" => c.sign_in_with_passkey(arg(0), &webauthn).await.map(outcome_json),
-        "listPasskeys" => {
-            c.list_passkeys().await.map(|list| Json::Array(list.into_iter().map(passkey_json).collect()))
+    if let Some(request) = simple_request(c, name, |i| arg(i).to_owned())? {
+        let operation = request.operation();
+        return Ok(Op::Single(Single::new(request), operation));
+    }
+    Ok(match name {
+        "signIn" => Op::SignIn(SignIn::password(arg(0), arg(1), SignInFlow::Srp)),
+        "signInWithPassword" => Op::SignIn(SignIn::password(arg(0), arg(1), SignInFlow::Password)),
+        "signInWithPasskey" => Op::SignIn(SignIn::passkey(arg(0))),
+        "confirmSignIn" => Op::SignIn(SignIn::confirm(arg(0), &crate::attributes(arg(1))?)),
+        "deleteUser" => Op::DeleteUser(DeleteUser::default()),
+        "signOut" => Op::SignOut(SignOut::new(arg(0) == "global")),
+        "registerPasskey" => Op::RegisterPasskey(RegisterPasskey::default()),
+        "listPasskeys" => Op::ListPasskeys(ListPasskeys::default()),
+        // Inside the cross-tab lock: refresh if the stored session still needs it ("force": regardless).
+        "refresh" => Op::Refresh(Refresh::new(arg(0) == "force")),
+        _ => {
+            return Err(ClientError::new(
+                "InvalidParameterException",
+                ["no operation is named ", name].concat(),
+            ));
         }
-        "refresh" => {
-            // Inside the cross-tab lock: refresh if the stored session still needs it ("force": regardless).
-            let (session, refreshed) =
-                if arg(0) == "force" { (c.refresh_now().await?, true) } else { c.refresh().await? };
-            Ok(session_json(&session).with("refreshed", refreshed))
+    })
+}
+
+/// The step a flow asks for, as JSON for npm/src/index.js: `{call, url, body}` (the call's
+/// `X-Amz-Target`, endpoint and body), `{create}` / `{get}` (WebAuthn options) or `{done}`.
+fn step_json<T>(
+    c: &Core,
+    step: Step<T>,
+    done: impl FnOnce(T) -> Result<Json, ClientError>,
+) -> Result<Json, ClientError> {
+    Ok(match step {
+        Step::Call(request) => {
+            let (target, body) = c.prepare(request)?;
+            Json::object().with("call", target).with("url", c.config().endpoint()).with("body", body)
         }
-        _ => Err(ClientError::new("InvalidParameterException", ["no operation is named ", &op].concat())),
+        Step::Create(options) => Json::object().with("create", options),
+        Step::Get(options) => Json::object().with("get", options),
+        Step::Done(output) => Json::object().with("done", done(output)?),
+    })
+}
+
+/// What JavaScript resumes a task with: `null` (the start), `{status, body}` (a call's answer),
+/// `{error}` (a call that got no answer) or `{credential}` (WebAuthn's JSON).
+fn input(text: &str) -> Input {
+    let v = Json::parse(text).unwrap_or_default();
+    if let Some(credential) = v.get_str("credential") {
+        return Input::Credential(credential.to_owned());
+    }
+    if let Some(message) = v.get_str("error") {
+        return Input::network_error(message);
+    }
+    match v.get("status").and_then(Json::as_f64) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some(status) => Input::response(status as u16, v.get_str("body").unwrap_or_default()),
+        None => Input::Start,
+    }
+}
+
+/// An operation in progress (see [`Op`]).
+#[wasm_bindgen]
+pub struct Task {
+    core: Rc<Core>,
+    op: Op,
+}
+
+#[wasm_bindgen]
+impl Task {
+    /// Resumes the operation with `input` (see [`input`]); returns its next step (see
+    /// [`step_json`]) as JSON text, or throws an `Error` named after the Cognito exception.
+    pub fn next(&mut self, input_json: &str) -> Result<String, JsValue> {
+        self.advance(input(input_json)).map(|step| step.to_text()).map_err(|e| js_error(&e))
+    }
+}
+
+impl Task {
+    fn advance(&mut self, input: Input) -> Result<Json, ClientError> {
+        let c = &*self.core;
+        match &mut self.op {
+            Op::Single(flow, operation) => {
+                let operation = *operation;
+                step_json(c, flow.resume(c, input)?, |answer| simple_answer(operation, &answer))
+            }
+            Op::SignIn(flow) => step_json(c, flow.resume(c, input)?, |o| Ok(outcome_json(o))),
+            Op::Refresh(flow) => step_json(c, flow.resume(c, input)?, |(session, refreshed)| {
+                Ok(session_json(&session).with("refreshed", refreshed))
+            }),
+            Op::SignOut(flow) => step_json(c, flow.resume(c, input)?, |()| Ok(Json::Null)),
+            Op::DeleteUser(flow) => step_json(c, flow.resume(c, input)?, |()| Ok(Json::Null)),
+            Op::RegisterPasskey(flow) => step_json(c, flow.resume(c, input)?, |()| Ok(Json::Null)),
+            Op::ListPasskeys(flow) => step_json(c, flow.resume(c, input)?, |list| {
+                Ok(Json::Array(list.into_iter().map(passkey_json).collect()))
+            }),
+        }
     }
 }
 
@@ -335,23 +332,17 @@ impl Engine {
         storage: JsValue,
     ) -> Engine {
         let config = Config { user_pool_id, client_id, client_secret, endpoint };
-        Engine { core: Rc::new(Client::new(config, Fetch, Storage(storage), DateClock)) }
+        Engine { core: Rc::new(Client::new(config, NoTransport, Storage(storage), DateClock)) }
     }
 
-    /// Runs the operation `op` with `args`, a JSON array of strings; `webauthn` is the
-    /// authenticator passkey operations use (`create` / `get` on options JSON). Resolves with the
-    /// answer's JSON text, or rejects with an `Error` named after the Cognito exception.
-    pub fn run(&self, op: String, args: &str, webauthn: JsValue) -> Promise {
-        let core = self.core.clone();
+    /// Starts the operation `op` (the names npm/src/index.js uses) with `args`, a JSON array of
+    /// strings; throws an `Error` named after the Cognito exception for bad arguments.
+    pub fn start(&self, op: &str, args: &str) -> Result<Task, JsValue> {
         let args = Json::parse(args);
-        future_to_promise(async move {
-            let args = args.as_ref().and_then(Json::as_array).unwrap_or_default();
-            let args = args.iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
-            match dispatch(core, op, args, webauthn).await {
-                Ok(v) => Ok(JsValue::from_str(&v.to_text())),
-                Err(e) => Err(js_error(&e)),
-            }
-        })
+        let args = args.as_ref().and_then(Json::as_array).unwrap_or_default();
+        let args: Vec<String> = args.iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
+        let op = self::op(&self.core, op, &args).map_err(|e| js_error(&e))?;
+        Ok(Task { core: self.core.clone(), op })
     }
 
     /// The stored session without any call: JSON with `needsRefresh`, or `null` when signed out.
