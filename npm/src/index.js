@@ -101,6 +101,8 @@ async function drive(task, webauthn) {
     input = step.call ? await post(step) : await authenticate(webauthn, step);
   }
 }
+
+/** An argument as the engine takes it: a string ('' for none). */
 const str = (value) => (value === undefined || value === null ? '' : String(value));
 
 export class CognateAuth {

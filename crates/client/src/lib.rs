@@ -1,13 +1,20 @@
-//! `cognate-client`: the SDK core. Sign-up, sign-in (Cognito's SRP by default, or the password
-//! flow), challenges, the session and its refresh, sign-out, against a Cognate server or AWS Cognito
-//! itself, written against three small traits so the same code runs natively (tests) and in the
-//! browser (`cognate-wasm`):
+//! `cognate-client`: the SDK core. Sign-up, sign-in (Cognito's SRP by default, the password flow,
+//! or a passkey), challenges, the session and its refresh, sign-out, against a Cognate server or
+//! AWS Cognito itself.
 //!
-//! - [`Transport`]: one Cognito call (`POST /` with `X-Amz-Target`);
+//! Every operation is a [`Request`] or a [`Flow`]: it says which call (or WebAuthn credential) it
+//! needs next and is resumed with the answer, so the same code runs natively, where
+//! [`Client::drive`] makes the calls, and in the browser, where `cognate-wasm`'s JavaScript makes
+//! them (and the wasm holds no async machinery). What the client needs from its host:
+//!
+//! - [`Transport`]: one Cognito call (`POST /` with `X-Amz-Target`), for [`Client::drive`];
 //! - [`TokenStore`]: where tokens live (memory, localStorage, ...), with the key layout
 //!   amazon-cognito-identity-js uses, so its users stay signed in when they switch;
 //! - [`Clock`]: the time, to refresh ahead of expiry allowing for the drift from the server's clock;
 //! - [`Authenticator`]: WebAuthn, for passkeys (`navigator.credentials` in browsers).
+//!
+//! The crate is `no_std` (with `alloc`) and reads and writes its own JSON ([`json`]): the browser
+//! build ships every byte it links.
 
 #![no_std]
 
@@ -63,9 +70,9 @@ impl Config {
     }
 }
 
-/// One call of a single-call operation, built apart from sending it: every such operation runs
-/// through [`Client::send`], so the browser build carries one future for all of them rather than
-/// one each (about 800 bytes of wasm per operation).
+/// One Cognito call, built apart from sending it: the operation, its body, and whether it carries
+/// the signed-in user's access token. Flows ask for them ([`Step::Call`]); a single-call
+/// operation is its request ([`Client::sign_up_request`], ...), sent ([`Client::send`]) and read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     operation: &'static str,

@@ -2,29 +2,15 @@
 //! (no transport): the paths a live server does not take, like the REFRESH_TOKEN_AUTH fallback.
 // The stepping helper below is test code outside a #[test] function.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(not(target_arch = "wasm32"))]
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+mod support;
 
 use cognate_client::{
     Client, ClientError, Clock, Config, Flow, Input, Json, NoTransport, Refresh, SignIn, SignInFlow, SignOut,
-    Step, TokenStore,
+    Step,
 };
-
-#[derive(Default)]
-struct Memory(RefCell<HashMap<String, String>>);
-
-impl TokenStore for Memory {
-    fn get(&self, key: &str) -> Option<String> {
-        self.0.borrow().get(key).cloned()
-    }
-    fn set(&self, key: &str, value: &str) {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
-    }
-    fn remove(&self, key: &str) {
-        self.0.borrow_mut().remove(key);
-    }
-}
+use support::Memory;
 
 const NOW_S: i64 = 1_750_000_000;
 

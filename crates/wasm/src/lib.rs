@@ -1,16 +1,17 @@
-//! `cognate-wasm`: the browser SDK's wasm surface. It gives `cognate-client` a [`Transport`] on the
-//! host's `fetch`, a [`TokenStore`] on any object with `getItem` / `setItem` / `removeItem`
-//! (`localStorage`, `sessionStorage`, the package's in-memory store, the app's own), and a
-//! [`Clock`] on `Date.now()`. Values cross as JSON text, which the host's `JSON` reads. The public,
-//! typed API is `npm/src/index.js` and `npm/src/index.d.ts`; this crate is its engine.
+//! `cognate-wasm`: the browser SDK's wasm engine. It gives `cognate-client` a [`TokenStore`] on
+//! any object with `getItem` / `setItem` / `removeItem` (`localStorage`, `sessionStorage`, the
+//! package's in-memory store, the app's own) and a [`Clock`] on `Date.now()`, and hands its
+//! operations to JavaScript as tasks ([`Flow`]s): `npm/src/index.js` makes the `fetch` and WebAuthn
+//! calls a task asks for and resumes it with the answers. Values cross as JSON text. The public,
+//! typed API is `npm/src/index.js` and `npm/src/index.d.ts`.
 //!
-//! [`Transport`]: cognate_client::Transport
 //! [`TokenStore`]: cognate_client::TokenStore
 //! [`Clock`]: cognate_client::Clock
+//! [`Flow`]: cognate_client::Flow
 //!
 //! In wasm32 the crate links no std: the bundle ships every byte it holds, and std's panic and I/O
-//! machinery is a fifth of it. A panic (a bug; no input causes one) traps, which rejects the call
-//! in JavaScript with a `RuntimeError`; memory comes from talc, a third of dlmalloc's size.
+//! machinery was a tenth of it. A panic (a bug; no input causes one) traps, which throws a
+//! `RuntimeError` in JavaScript; memory comes from talc, a fifth of dlmalloc's size.
 
 #![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
