@@ -147,6 +147,8 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 async function main() {
   if (!existsSync(path.join(DIST, 'app.js'))) throw new Error('www/dist is missing: run `cargo xtask demo` (it builds it)');
   if (!existsSync(bin)) throw new Error(`no cognate binary at ${bin}: run \`cargo xtask demo\``);
+  // Without its wasm, wrangler waits for the build rather than failing: say so instead.
+  if (!existsSync(path.join(ROOT, 'worker', 'build', 'cognate_edge_bg.wasm'))) throw new Error('worker/build is missing: run `cargo xtask demo` (it builds it)');
   mkdirSync(dataDir, { recursive: true });
   const [appPort, serverPort, edgePort] = await Promise.all([portFor(flag('port', 8080)), portFor(flag('server-port', 9229)), portFor(flag('edge-port', 8787))]);
   const endpoint = `http://127.0.0.1:${serverPort}`;
