@@ -254,8 +254,7 @@ impl Flow for DeleteUser {
             c.clear(&username);
             return Ok(Step::Done(()));
         }
-        let session = c.stored_session().ok_or_else(ClientError::not_signed_in)?;
-        self.username = Some(session.username);
+        self.username = Some(c.stored_user().ok_or_else(ClientError::not_signed_in)?);
         Ok(Step::Call(Request::authorized("DeleteUser", Json::object())))
     }
 }

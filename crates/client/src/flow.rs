@@ -168,8 +168,8 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
     pub fn prepare(&self, request: Request) -> Result<(String, String), ClientError> {
         let mut body = request.body;
         if request.authorized {
-            let session = self.stored_session().ok_or_else(ClientError::not_signed_in)?;
-            body.set("AccessToken", Json::String(session.tokens.access_token));
+            let token = self.stored_access_token().ok_or_else(ClientError::not_signed_in)?;
+            body.set("AccessToken", Json::String(token));
         }
         Ok((["AWSCognitoIdentityProviderService.", request.operation].concat(), body.to_text()))
     }

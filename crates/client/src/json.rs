@@ -229,22 +229,11 @@ pub fn integer(n: i64) -> Json {
     Json::Number(decimal(n))
 }
 
-/// An integer's decimal text, without `core::fmt` (which the browser build leaves out).
+/// An integer's decimal text.
 pub(crate) fn decimal(n: i64) -> String {
-    let mut digits = Vec::new();
-    let mut rest = n.unsigned_abs();
-    loop {
-        digits.push(b'0' + (rest % 10) as u8);
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
+    let mut out = String::new();
+    cognate_srp::push_decimal(&mut out, n, 1);
+    out
 }
 
 impl From<&str> for Json {

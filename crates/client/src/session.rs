@@ -101,9 +101,19 @@ impl<T: Transport, S: TokenStore, C: Clock> Client<T, S, C> {
         Ok(Session { username, tokens, id_claims, access_claims, clock_drift })
     }
 
+    /// The signed-in user's name, as stored (no token is read).
+    pub(crate) fn stored_user(&self) -> Option<String> {
+        self.store.get(&self.key("LastAuthUser"))
+    }
+
+    /// The signed-in user's access token, as stored (not decoded: for sending).
+    pub(crate) fn stored_access_token(&self) -> Option<String> {
+        self.store.get(&self.user_key(&self.stored_user()?, "accessToken"))
+    }
+
     /// The stored session, as it is (possibly expired); None when nobody is signed in.
     pub fn stored_session(&self) -> Option<Session> {
-        let username = self.store.get(&self.key("LastAuthUser"))?;
+        let username = self.stored_user()?;
         let get = |name: &str| self.store.get(&self.user_key(&username, name));
         let tokens = Tokens {
             id_token: get("idToken")?,

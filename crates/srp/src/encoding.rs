@@ -43,6 +43,21 @@ pub(crate) fn hex_encode(bytes: &[u8]) -> String {
     out
 }
 
+/// `n` in decimal, zero-padded to `width` digits, without `core::fmt` (which the browser build
+/// leaves out).
+pub fn push_decimal(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = Vec::new();
+    let mut rest = n.unsigned_abs();
+    while rest > 0 || digits.len() < width {
+        digits.push(char::from(b'0' + (rest % 10) as u8));
+        rest /= 10;
+    }
+    out.extend(digits.iter().rev());
+}
+
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard base64 with padding: how Cognito and its SDKs write signatures and blocks.

@@ -41,7 +41,7 @@ mod server;
 mod timestamp;
 
 pub use client::{PasswordChallenge, PasswordClaim, SrpClient};
-pub use encoding::{base64_decode, base64_encode};
+pub use encoding::{base64_decode, base64_encode, push_decimal};
 pub use error::SrpError;
 pub use int::SrpInt;
 pub use server::{ServerSession, Verifier};

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::SrpError;
+use crate::encoding::push_decimal;
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
 const MONTHS: [&str; 12] =
@@ -96,20 +97,6 @@ impl CognitoTimestamp {
         push_decimal(&mut out, year, 1);
         out
     }
-}
-
-/// `n` in decimal, zero-padded to `width` digits.
-fn push_decimal(out: &mut String, n: i64, width: usize) {
-    if n < 0 {
-        out.push('-');
-    }
-    let mut digits = Vec::new();
-    let mut rest = n.unsigned_abs();
-    while rest > 0 || digits.len() < width {
-        digits.push(char::from(b'0' + (rest % 10) as u8));
-        rest /= 10;
-    }
-    out.extend(digits.iter().rev());
 }
 
 impl core::fmt::Display for CognitoTimestamp {
