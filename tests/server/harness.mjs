@@ -170,15 +170,19 @@ function parseCredentials(text) {
   return { accessKeyId: p.aws_access_key_id, secretAccessKey: p.aws_secret_access_key };
 }
 
-/** Starts one server on `backend` ("sqlite" | "postgres"); returns a handle (see bottom). */
-export async function startServer(backend) {
+/**
+ * Starts one server on `backend` ("sqlite" | "postgres"); returns a handle (see bottom). `dataDir`:
+ * an existing, empty directory the caller owns (a mounted test disk, say) instead of a fresh
+ * temporary one; it is left in place when the server stops.
+ */
+export async function startServer(backend, { dataDir } = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) throw new Error(`unknown backend ${backend}`);
   const bin = cognateBin();
   await assertBinary(bin);
 
   const db = backend === 'postgres' ? await createDatabase() : null;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cognate-test-'));
-  return launch(backend, bin, dataDir, db, { fresh: true });
+  if (dataDir) return launch(backend, bin, dataDir, db, { fresh: false, owned: false });
+  return launch(backend, bin, await mkdtemp(path.join(os.tmpdir(), 'cognate-test-')), db, { fresh: true });
 }
 
 /**
@@ -186,7 +190,7 @@ export async function startServer(backend) {
  * data dir and database were made for this call, so a failed start removes them; otherwise (a
  * restart) they are left for the handle that owns them.
  */
-async function launch(backend, bin, dataDir, db, { fresh }) {
+async function launch(backend, bin, dataDir, db, { fresh, owned = true }) {
   const dbArgs = db ? ['--database-url', db.url] : [];
 
   const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...dbArgs], {
@@ -305,7 +309,7 @@ async function launch(backend, bin, dataDir, db, { fresh }) {
       }
       if (handedOver) return;
       if (db) await dropDatabase(db);
-      await rm(dataDir, { recursive: true, force: true });
+      if (owned) await rm(dataDir, { recursive: true, force: true });
     },
     /** Set when the process died on its own (a crash) before stop(). */
     get exited() {
@@ -330,7 +334,7 @@ async function launch(backend, bin, dataDir, db, { fresh }) {
     async restart() {
       if (!exited) throw new Error('restart(): the server process is still running; kill() it first');
       if (handedOver) throw new Error('restart(): this server was already restarted');
-      const next = await launch(backend, bin, dataDir, db, { fresh: false });
+      const next = await launch(backend, bin, dataDir, db, { fresh: false, owned });
       handedOver = true;
       server.client.destroy();
       for (const c of extraClients) c.destroy();

@@ -120,9 +120,22 @@ pub fn verify(
     if !auth.signed_headers.split(';').any(|name| name.eq_ignore_ascii_case("host")) {
         return Err(incomplete!("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
     }
+    // Every x-amz-* header the request carries is signed, as AWS requires: otherwise a captured
+    // request could be replayed with another X-Amz-Target (another operation) under the same signature.
+    let signed = |name: &str| auth.signed_headers.split(';').any(|s| s.eq_ignore_ascii_case(name));
+    if let Some((name, _)) = req
+        .headers
+        .iter()
+        .find(|(name, _)| name.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-")) && !signed(name))
+    {
+        return Err(incomplete!("'{name}' must be a 'SignedHeader' in the AWS Authorization."));
+    }
     let (amz_date, from) = match (header_value(req, "x-amz-date"), header_value(req, "date")) {
         (Some(date), _) => (date, "X-Amz-Date"),
-        (None, Some(date)) => (date, "Date"),
+        (None, Some(date)) if signed("date") => (date, "Date"),
+        (None, Some(_)) => {
+            return Err(incomplete!("'Date' must be a 'SignedHeader' in the AWS Authorization."));
+        }
         (None, None) => {
             return Err(incomplete!(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."

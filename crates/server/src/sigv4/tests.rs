@@ -241,3 +241,62 @@ fn garbage_never_panics() {
         }
     }
 }
+
+/// `v` re-signed (with its own secret) over only the headers in `signed`, the rest sent unsigned.
+fn resigned(v: &Vector, headers: &Headers, signed: &str) -> Headers {
+    let date = headers.iter().find(|(n, _)| n == "x-amz-date").unwrap().1.clone();
+    let region = &v.expected_region;
+    let scope = format!("{}/{region}/cognito-idp/aws4_request", &date[..8]);
+    let unsigned_auth =
+        format!("{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed}, Signature=", v.access_key_id);
+    let mut out = edit(headers, "authorization", |_| Some(unsigned_auth.clone()));
+    let req = request(v, &out, v.body.as_bytes());
+    let header = header_value(&req, "authorization").unwrap();
+    let canonical = canonical_request(&req, &parse_authorization(&header).unwrap()).unwrap();
+    let to_sign = format!("{ALGORITHM}\n{date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
+    let key = signing_key(&v.secret_access_key, &date[..8], region, "cognito-idp");
+    let signature = hex(&hmac(&key, to_sign.as_bytes()));
+    out = edit(&out, "authorization", |a| Some(format!("{a}{signature}")));
+    out
+}
+
+#[test]
+fn every_x_amz_header_must_be_signed() {
+    let v = vectors()
+        .into_iter()
+        .find(|v| v.description.contains("AdminGetUser"))
+        .unwrap_or_else(|| vectors().swap_remove(0));
+    // Without x-amz-* headers but the date, a signature over host and date alone verifies...
+    let bare: Headers = v
+        .headers
+        .iter()
+        .filter(|(n, _)| {
+            let n = n.to_ascii_lowercase();
+            !n.starts_with("x-amz-") || n == "x-amz-date"
+        })
+        .cloned()
+        .collect();
+    let ok = resigned(&v, &bare, "host;x-amz-date");
+    assert!(run(&v, &ok, v.body.as_bytes(), v.now_unix).is_ok());
+    // ...but an unsigned X-Amz-Target (any case) beside it is refused, so the operation cannot be swapped.
+    for name in ["x-amz-target", "X-Amz-Target", "X-AMZ-USER-AGENT"] {
+        let mut headers = bare.clone();
+        headers.push((name.to_owned(), "AWSCognitoIdentityProviderService.AdminDeleteUser".to_owned()));
+        let signed = resigned(&v, &headers, "host;x-amz-date");
+        let result = run(&v, &signed, v.body.as_bytes(), v.now_unix);
+        let expected = format!("'{name}' must be a 'SignedHeader'");
+        assert!(
+            matches!(&result, Err(SigV4Error::IncompleteSignature(m)) if m.contains(&expected)),
+            "{result:?}"
+        );
+    }
+    // A Date header used in place of X-Amz-Date must be signed as well.
+    let date = bare.iter().find(|(n, _)| n == "x-amz-date").unwrap().1.clone();
+    let mut with_date = edit(&bare, "x-amz-date", |_| None);
+    with_date.push(("date".to_owned(), date));
+    let result = run(&v, &with_date, v.body.as_bytes(), v.now_unix);
+    assert!(
+        matches!(&result, Err(SigV4Error::IncompleteSignature(m)) if m.contains("'Date' must be")),
+        "{result:?}"
+    );
+}

@@ -82,10 +82,8 @@ pub(super) fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
     rows
 }
 
-pub(super) type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
-
 pub(super) async fn write_user_children(
-    tx: &mut Tx<'_>,
+    tx: &mut sqlx::AnyConnection,
     user: &UserRecord,
     messages: &[Message],
     codes: &[CodeRecord],
@@ -95,7 +93,7 @@ pub(super) async fn write_user_children(
             .bind(&user.pool_id)
             .bind(&user.key)
             .bind(&c.purpose)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         sqlx::query(
@@ -108,7 +106,7 @@ pub(super) async fn write_user_children(
         .bind(c.code.clone())
         .bind(c.expires_ms)
         .bind(c.attempts)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(backend)?;
     }
@@ -118,7 +116,7 @@ pub(super) async fn write_user_children(
             .bind(kind)
             .bind(value)
             .bind(&user.key)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(conflict(&format!("alias:{kind}")))?;
     }
@@ -128,7 +126,7 @@ pub(super) async fn write_user_children(
             .bind(name)
             .bind(value)
             .bind(&user.key)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
     }
@@ -144,7 +142,7 @@ pub(super) async fn write_user_children(
         .bind(&m.subject)
         .bind(&m.body)
         .bind(m.created_ms)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(backend)?;
     }

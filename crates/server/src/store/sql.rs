@@ -2,7 +2,8 @@
 //! statements (`$n` placeholders work in both) and the same migrations.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
 
 use super::rows::{client_from, group_from, message_from, pool_from, user_from, write_user_children};
 use super::{
@@ -66,6 +67,16 @@ impl SqlStore {
                     Ok(())
                 })
             })
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // The ping runs any rollback still queued (a transaction whose future was
+                    // dropped). A connection that is in a transaction after that (its commit or
+                    // rollback failed) is closed, never reused: statements on it would run inside
+                    // a transaction that is never committed, and be acknowledged and lost.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect(url)
             .await
             .map_err(backend)?;
@@ -74,6 +85,11 @@ impl SqlStore {
         }
         sqlx::migrate!("./migrations").run(&db).await.map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self { db })
+    }
+
+    /// A connection of its own for a transaction (see [`finish`]).
+    async fn writer(&self) -> Result<PoolConnection<Any>, StoreError> {
+        self.db.acquire().await.map_err(backend)
     }
 
     async fn user_rows(&self, rows: Vec<AnyRow>) -> Result<Vec<UserRecord>, StoreError> {
@@ -94,6 +110,43 @@ impl SqlStore {
             users.push(user);
         }
         Ok(users)
+    }
+}
+
+/// Ends the transaction that `body` ran in on `conn`: commits it when the body succeeded, rolls it
+/// back when it failed. A write is acknowledged only when its commit succeeded; and when the commit or
+/// the rollback failed (a full or failing disk), the connection's state is unknown, so it is closed
+/// instead of going back to the pool.
+async fn finish(
+    conn: &mut PoolConnection<Any>,
+    body: impl AsyncFnOnce(&mut AnyConnection) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let (result, clean) = run_transaction(conn, body).await;
+    if !clean {
+        tracing::warn!("a transaction did not end cleanly; its connection is closed");
+        conn.close_on_drop();
+    }
+    result
+}
+
+/// The transaction of [`finish`]: its outcome, and whether it ended cleanly (committed, or rolled back).
+async fn run_transaction(
+    conn: &mut AnyConnection,
+    body: impl AsyncFnOnce(&mut AnyConnection) -> Result<(), StoreError>,
+) -> (Result<(), StoreError>, bool) {
+    let mut tx = match conn.begin().await {
+        Ok(tx) => tx,
+        Err(err) => return (Err(backend(err)), false),
+    };
+    match body(&mut tx).await {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => (Ok(()), true),
+            Err(err) => (Err(backend(err)), false),
+        },
+        Err(err) => {
+            let clean = tx.rollback().await.is_ok();
+            (Err(err), clean)
+        }
     }
 }
 
@@ -222,26 +275,29 @@ impl Store for SqlStore {
         messages: &[Message],
         codes: &[CodeRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await.map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO users (pool_id, username_key, username, sub, status, enabled, attributes, verifier, \
-             created_ms, modified_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&user.pool_id)
-        .bind(&user.key)
-        .bind(&user.username)
-        .bind(&user.sub)
-        .bind(&user.status)
-        .bind(i64::from(user.enabled))
-        .bind(attributes_text(user)?)
-        .bind(user.verifier.clone())
-        .bind(user.created_ms)
-        .bind(user.modified_ms)
-        .execute(&mut *tx)
+        let attributes = attributes_text(user)?;
+        let mut conn = self.writer().await?;
+        finish(&mut conn, async |tx| {
+            sqlx::query(
+                "INSERT INTO users (pool_id, username_key, username, sub, status, enabled, attributes, \
+                 verifier, created_ms, modified_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&user.pool_id)
+            .bind(&user.key)
+            .bind(&user.username)
+            .bind(&user.sub)
+            .bind(&user.status)
+            .bind(i64::from(user.enabled))
+            .bind(attributes)
+            .bind(user.verifier.clone())
+            .bind(user.created_ms)
+            .bind(user.modified_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict("username"))?;
+            write_user_children(tx, user, messages, codes).await
+        })
         .await
-        .map_err(conflict("username"))?;
-        write_user_children(&mut tx, user, messages, codes).await?;
-        tx.commit().await.map_err(backend)
     }
 
     async fn user(&self, pool_id: &str, key: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -278,34 +334,37 @@ impl Store for SqlStore {
         messages: &[Message],
         codes: &[CodeRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await.map_err(backend)?;
-        let done = sqlx::query(
-            "UPDATE users SET status = $3, enabled = $4, attributes = $5, verifier = $6, modified_ms = $7 \
-             WHERE pool_id = $1 AND username_key = $2",
-        )
-        .bind(&user.pool_id)
-        .bind(&user.key)
-        .bind(&user.status)
-        .bind(i64::from(user.enabled))
-        .bind(attributes_text(user)?)
-        .bind(user.verifier.clone())
-        .bind(user.modified_ms)
-        .execute(&mut *tx)
+        let attributes = attributes_text(user)?;
+        let mut conn = self.writer().await?;
+        finish(&mut conn, async |tx| {
+            let done = sqlx::query(
+                "UPDATE users SET status = $3, enabled = $4, attributes = $5, verifier = $6, \
+                 modified_ms = $7 WHERE pool_id = $1 AND username_key = $2",
+            )
+            .bind(&user.pool_id)
+            .bind(&user.key)
+            .bind(&user.status)
+            .bind(i64::from(user.enabled))
+            .bind(attributes)
+            .bind(user.verifier.clone())
+            .bind(user.modified_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            for table in ["user_aliases", "user_index"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"))
+                    .bind(&user.pool_id)
+                    .bind(&user.key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            write_user_children(tx, user, messages, codes).await
+        })
         .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        for table in ["user_aliases", "user_index"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"))
-                .bind(&user.pool_id)
-                .bind(&user.key)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        write_user_children(&mut tx, user, messages, codes).await?;
-        tx.commit().await.map_err(backend)
     }
 
     async fn delete_user(&self, pool_id: &str, key: &str) -> Result<(), StoreError> {
