@@ -54,8 +54,27 @@ async function fixtureIssuer() {
   };
 }
 
+/**
+ * GET `path` exactly as given, through node:http (fetch() and URL would normalise it before it
+ * leaves); resolves to { status, body, json }.
+ */
+function rawGet(base, path, headers = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(body); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, body, json, origin: res.headers['x-origin'] });
+      });
+    }).on('error', reject);
+  });
+}
+
 describe('edge verifier in workerd', { timeout: 240_000 }, () => {
-  let server, origin, fixture, worker, pool, client, tokens, adminTokens;
+  let server, origin, fixture, worker, layered, pool, client, tokens, adminTokens;
   const send = (cmd) => server.client.send(cmd);
 
   const signIn = async (username) => (await send(new InitiateAuthCommand({
@@ -105,9 +124,25 @@ describe('edge verifier in workerd', { timeout: 240_000 }, () => {
         JWKS_TIMEOUT_MS: '2000',
       },
     });
+    // A strict rule before looser ones, in front of an origin that ignores case: where a path
+    // spelt otherwise would reach the origin under the looser rule with the caller's identity.
+    layered = await startWorker({
+      vars: {
+        ORIGIN: origin.url,
+        ISSUERS: `${server.endpoint}/${pool.Id}`,
+        CLIENT_IDS: client.ClientId,
+        RULES: JSON.stringify([
+          { path: '/public/**', access: 'public' },
+          { path: '/admin/**', groups: ['admin'] },
+          { path: '/**' },
+        ]),
+        PATH_CASE: 'insensitive',
+      },
+    });
   });
 
   after(async () => {
+    await layered?.stop();
     await worker?.stop();
     await origin?.close();
     await fixture?.close();
@@ -238,6 +273,49 @@ describe('edge verifier in workerd', { timeout: 240_000 }, () => {
     }
     assert.equal((await raw('/health/..%2Fadmin/users')).status, 400);
     assert.equal((await call('/nowhere', { token: tokens.AccessToken })).status, 404);
+  });
+
+  test('paths spelt otherwise meet the strict rule, not a looser one', async () => {
+    const auth = { authorization: `Bearer ${tokens.AccessToken}` };
+    // The catch-all forwards what it should: the bypasses below are not a refusal of everything.
+    const plain = await rawGet(layered.url, '/things/1', auth);
+    assert.equal(plain.status, 200, plain.body);
+    assert.equal((await rawGet(layered.url, '/admin/users', auth)).status, 403);
+    for (const path of ['//admin/users', '/%61dmin/users', '/%61%64%6d%69%6e/users', '///admin//users', '/ADMIN/users', '/%41dMin/users']) {
+      const res = await rawGet(layered.url, path, auth);
+      assert.equal(res.status, 403, `${path}: ${res.status} ${res.body}`);
+      assert.equal(res.origin, undefined, `${path} reached the origin`);
+      assert.equal(res.json.error, 'insufficient_scope', path);
+      assert.equal((await rawGet(layered.url, path)).status, 401, `${path} without a token`);
+    }
+  });
+
+  test('matrix parameters and other ambiguous spellings are refused with 400', async () => {
+    const auth = { authorization: `Bearer ${tokens.AccessToken}` };
+    for (const path of ['/admin;x=1/users', '/public/..;/admin', '/public/%3b/admin', '/public/%252e%252e/admin', '/public/%c0%ae%c0%ae/admin', '/public/a%zz']) {
+      for (const headers of [{}, auth]) {
+        const res = await rawGet(layered.url, path, headers);
+        assert.equal(res.status, 400, `${path}: ${res.status} ${res.body}`);
+        assert.equal(res.origin, undefined, `${path} reached the origin`);
+        assert.equal(res.json.error, 'invalid_request', path);
+      }
+    }
+  });
+
+  test('the origin receives the path in the normal form the rules judged', async () => {
+    const admin = { authorization: `Bearer ${adminTokens.AccessToken}` };
+    for (const [path, judged] of [
+      ['//admin/users?x=1', '/admin/users?x=1'],
+      ['/%61dmin/%7eroot/./a//b/../c', '/admin/~root/a/c'],
+      ['/ADMIN/caf%c3%a9', '/ADMIN/caf%C3%A9'],
+    ]) {
+      const res = await rawGet(layered.url, path, admin);
+      assert.equal(res.status, 200, `${path}: ${res.body}`);
+      assert.equal(res.json.url, judged, path);
+      assert.equal(res.json.headers['x-cognate-groups'], 'admin');
+    }
+    const pub = await rawGet(layered.url, '/public//%7Ea');
+    assert.deepEqual([pub.status, pub.json.url, pub.json.headers['x-cognate-sub']], [200, '/public/~a', undefined]);
   });
 
   test('a rotated signing key is picked up without a restart', async () => {

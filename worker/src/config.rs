@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cognate_jwt::{CacheSettings, ClientIds};
 
-use crate::routes::RouteRule;
+use crate::routes::{Case, Route, RouteRule};
 
 /// The variables, with their defaults (also written in `worker/wrangler.toml`).
 pub const VARS: &[(&str, &str)] = &[
@@ -15,6 +15,7 @@ pub const VARS: &[(&str, &str)] = &[
     ("JWKS_URLS", "{}"),
     ("CLIENT_IDS", ""),
     ("RULES", r#"[{"path": "/**"}]"#),
+    ("PATH_CASE", "sensitive"),
     ("ORIGIN", ""),
     ("REALM", "cognate"),
     ("CLOCK_SKEW_SECONDS", "0"),
@@ -32,8 +33,10 @@ pub struct Config {
     pub issuers: Vec<(String, String)>,
     /// Accepted app clients.
     pub clients: ClientIds,
-    /// Route rules in order.
-    pub rules: Vec<RouteRule>,
+    /// Route rules in order, checked.
+    pub rules: Vec<Route>,
+    /// Whether rules match paths regardless of the case of ASCII letters.
+    pub path_case: Case,
     /// Where verified requests go: scheme, host and optional port, no trailing slash.
     pub origin: String,
     /// The `realm` of `WWW-Authenticate`.
@@ -90,9 +93,17 @@ impl Config {
         };
         let rules: Vec<RouteRule> = serde_json::from_str(&get("RULES"))
             .map_err(|e| format!("RULES: not a valid list of rules ({e})"))?;
-        for rule in &rules {
-            rule.validate().map_err(|e| format!("RULES: {e}"))?;
-        }
+        let rules = rules
+            .into_iter()
+            .map(|rule| Route::new(rule).map_err(|e| format!("RULES: {e}")))
+            .collect::<Result<Vec<_>, String>>()?;
+        let path_case = match get("PATH_CASE").trim().to_ascii_lowercase().as_str() {
+            "sensitive" => Case::Sensitive,
+            "insensitive" => Case::Insensitive,
+            other => {
+                return Err(format!("PATH_CASE: {other:?} is neither \"sensitive\" nor \"insensitive\""));
+            }
+        };
         let origin = get("ORIGIN").trim_end_matches('/').to_owned();
         check_url(&origin, "ORIGIN")?;
         let seconds = |name: &str| number(&get(name), name).map(|n| Duration::from_secs(n as u64));
@@ -100,6 +111,7 @@ impl Config {
             issuers,
             clients,
             rules,
+            path_case,
             origin,
             realm: get("REALM")
                 .chars()
@@ -168,6 +180,10 @@ mod tests {
         assert_eq!(c.origin, "http://127.0.0.1:8080");
         assert_eq!(c.rules.len(), 1);
         assert_eq!(c.jwks.penalty, Duration::from_secs(10));
+        assert_eq!(c.path_case, Case::Sensitive);
+        let mut vars = BASE.to_vec();
+        vars.push(("PATH_CASE", " Insensitive "));
+        assert_eq!(config(&vars).unwrap().path_case, Case::Insensitive);
     }
 
     #[test]
@@ -183,6 +199,8 @@ mod tests {
         assert!(with("CLIENT_IDS", " ").starts_with("CLIENT_IDS"));
         assert!(with("RULES", "[{\"path\": \"/x\", \"acess\": \"public\"}]").starts_with("RULES"));
         assert!(with("RULES", "[{\"path\": \"x\"}]").starts_with("RULES"));
+        assert!(with("RULES", "[{\"path\": \"/a;b\"}]").starts_with("RULES"));
+        assert!(with("PATH_CASE", "ignore").starts_with("PATH_CASE"));
         assert!(with("ORIGIN", "").starts_with("ORIGIN"));
         assert!(with("JWKS_URLS", "{\"https://other\": \"https://x/j\"}").starts_with("JWKS_URLS"));
         assert!(with("TOKEN_CACHE_SIZE", "-1").starts_with("TOKEN_CACHE_SIZE"));

@@ -9,14 +9,16 @@ use std::rc::Rc;
 use cognate_jwt::{Backend, Claims, Error, Fetcher, JwksCache, Rule, TokenUse, Verified, Verifier};
 
 use crate::config::Config;
-use crate::routes::{Access, RouteRule, Use, is_unambiguous};
+use crate::path::{NormalPath, normalize};
+use crate::routes::{Access, Route, RouteRule, Use};
 
 /// What the worker needs to know of a request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Request<'a> {
     /// The method.
     pub method: &'a str,
-    /// The URL's path, as the runtime parsed it (dot segments already resolved).
+    /// The URL's path without its query, as the runtime parsed it. It is put in normal form
+    /// (`crate::path`) before any rule sees it, and that form is what gets forwarded.
     pub path: &'a str,
     /// `Authorization`.
     pub authorization: Option<&'a str>,
@@ -32,9 +34,12 @@ pub type HeaderPair = (&'static str, String);
 /// What to do with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Send it on to the origin, with incoming `x-cognate-*` headers removed and these set; add
-    /// `response` headers to the origin's answer.
+    /// Send it on to the origin, at `path`, with incoming `x-cognate-*` headers removed and these
+    /// set; add `response` headers to the origin's answer.
     Forward {
+        /// The path the rules judged, in normal form: the origin must get this one, not the
+        /// request's own spelling of it.
+        path: String,
         /// Identity headers for the origin.
         identity: Vec<HeaderPair>,
         /// Headers for the response (CORS).
@@ -57,6 +62,7 @@ pub struct Pending<'r> {
     /// The bearer token.
     pub token: &'r str,
     rule: usize,
+    path: String,
     cors: Vec<HeaderPair>,
 }
 
@@ -69,7 +75,7 @@ struct Remembered {
 /// The edge verifier's state for one isolate: configuration, JWKS cache, verified tokens.
 pub struct Gate<B: Backend, F> {
     config: Config,
-    rules: Vec<(RouteRule, Rule)>,
+    rules: Vec<(Route, Rule)>,
     verifier: Verifier<B, F>,
     tokens: RefCell<HashMap<String, Remembered>>,
 }
@@ -82,7 +88,8 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
         let rules = config
             .rules
             .iter()
-            .map(|r| {
+            .map(|route| {
+                let r = &route.rule;
                 let token_use = match r.token_use {
                     Use::Access => Some(TokenUse::Access),
                     Use::Id => Some(TokenUse::Id),
@@ -94,7 +101,7 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
                     groups_any: r.groups.clone(),
                     custom: Vec::new(),
                 };
-                (r.clone(), rule)
+                (route.clone(), rule)
             })
             .collect();
         Self { config, rules, verifier, tokens: RefCell::new(HashMap::new()) }
@@ -125,33 +132,31 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
     /// Decides without waiting when it can: everything but a token not yet verified (which needs
     /// WebCrypto, and maybe the JWKS, both asynchronous) is settled here, remembered tokens included.
     pub fn decide_now<'r>(&self, req: Request<'r>, now: f64) -> Result<Decision, Pending<'r>> {
-        if !is_unambiguous(req.path) {
-            return Ok(json(
-                400,
-                Vec::new(),
-                "invalid_request",
-                "the path has encoded slashes, dots or backslashes",
-            ));
-        }
+        let path = match normalize(req.path) {
+            Ok(path) => path,
+            Err(why) => return Ok(json(400, Vec::new(), "invalid_request", why.message())),
+        };
         if req.method.eq_ignore_ascii_case("OPTIONS")
             && let (Some(origin), Some(wanted)) = (req.origin, req.preflight_method)
         {
-            return Ok(self.preflight(req.path, origin, wanted));
+            return Ok(self.preflight(&path, origin, wanted));
         }
-        let Some(index) = self.rules.iter().position(|(r, _)| r.matches(req.method, req.path)) else {
+        let case = self.config.path_case;
+        let Some(index) = self.rules.iter().position(|(r, _)| r.matches(req.method, &path, case)) else {
             return Ok(json(404, Vec::new(), "not_found", "no route rule matches this request"));
         };
-        let route = &self.rules[index].0;
+        let route = &self.rules[index].0.rule;
         let cors = cors_headers(route, req.origin);
+        let path = String::from(path.as_str());
         if route.access == Access::Public {
-            return Ok(Decision::Forward { identity: Vec::new(), response: cors });
+            return Ok(Decision::Forward { path, identity: Vec::new(), response: cors });
         }
         let Some(token) = req.authorization.and_then(bearer) else {
             let mut headers = cors;
             headers.push(("www-authenticate", format!("Bearer realm=\"{}\"", self.config.realm)));
             return Ok(json(401, headers, "unauthorized", "a bearer token is required"));
         };
-        let pending = Pending { token, rule: index, cors };
+        let pending = Pending { token, rule: index, path, cors };
         if self.config.token_cache_size > 0 {
             let hit = self.tokens.borrow().get(token).filter(|r| now < r.until).map(|r| r.claims.clone());
             if let Some(claims) = hit {
@@ -166,8 +171,10 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
     fn conclude(&self, verified: Result<Rc<Verified<Claims>>, Error>, pending: Pending<'_>) -> Decision {
         let (route, rule) = &self.rules[pending.rule];
         match verified.and_then(|claims| rule.check(&claims).map(|()| claims)) {
-            Ok(claims) => Decision::Forward { identity: identity(&claims), response: pending.cors },
-            Err(e) => self.refusal(&e, route, pending.cors),
+            Ok(claims) => {
+                Decision::Forward { path: pending.path, identity: identity(&claims), response: pending.cors }
+            }
+            Err(e) => self.refusal(&e, &route.rule, pending.cors),
         }
     }
 
@@ -186,8 +193,9 @@ impl<B: Backend, F: Fetcher> Gate<B, F> {
         claims
     }
 
-    fn preflight(&self, path: &str, origin: &str, wanted: &str) -> Decision {
-        let route = self.rules.iter().map(|(r, _)| r).find(|r| r.matches(wanted, path));
+    fn preflight(&self, path: &NormalPath, origin: &str, wanted: &str) -> Decision {
+        let case = self.config.path_case;
+        let route = self.rules.iter().find(|(r, _)| r.matches(wanted, path, case)).map(|(r, _)| &r.rule);
         let Some((route, cors)) = route.and_then(|r| r.cors.as_ref().map(|c| (r, c))) else {
             return json(403, Vec::new(), "cors_forbidden", "no CORS rule allows this preflight");
         };

@@ -44,7 +44,18 @@ impl Fixture {
         fetcher: &'f Unreachable,
         preload: bool,
     ) -> Gate<RustCrypto, &'f Unreachable> {
+        self.gate_with(rules, &[], fetcher, preload)
+    }
+
+    fn gate_with<'f>(
+        &self,
+        rules: &str,
+        extra: &[(&'static str, &str)],
+        fetcher: &'f Unreachable,
+        preload: bool,
+    ) -> Gate<RustCrypto, &'f Unreachable> {
         let mut vars: HashMap<&str, String> = HashMap::new();
+        vars.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
         vars.insert("ISSUERS", self.v["issuer"].as_str().unwrap().to_owned());
         vars.insert("CLIENT_IDS", self.v["client_id"].as_str().unwrap().to_owned());
         vars.insert("ORIGIN", "http://127.0.0.1:1".to_owned());
@@ -101,7 +112,8 @@ fn a_valid_access_token_is_forwarded_with_the_identity() {
     let fetcher = Unreachable::default();
     let gate = f.gate(RULES, &fetcher, true);
     let tok = f.token("rs256 access token");
-    let Decision::Forward { identity, response } = decide(&gate, get("/api/items", Some(&tok)), f.now) else {
+    let Decision::Forward { identity, response, .. } = decide(&gate, get("/api/items", Some(&tok)), f.now)
+    else {
         panic!("refused")
     };
     assert!(response.is_empty());
@@ -172,7 +184,7 @@ fn rules_choose_token_use_groups_and_scopes() {
     // Public routes are forwarded with no identity, token or not.
     assert_eq!(
         decide(&gate, get("/health", None), f.now),
-        Decision::Forward { identity: Vec::new(), response: Vec::new() }
+        Decision::Forward { path: "/health".to_owned(), identity: Vec::new(), response: Vec::new() }
     );
     assert_eq!(respond(decide(&gate, get("/nowhere", Some(&access)), f.now)).0, 404);
     assert_eq!(respond(decide(&gate, get("/health/..%2Fadmin", None), f.now)).0, 400);
@@ -260,4 +272,116 @@ fn only_unseen_tokens_wait_for_verification() {
     let bad = f.token("payload swapped after signing");
     assert_eq!(respond(decide(&gate, get("/api/a", Some(&bad)), f.now)).0, 401);
     assert!(gate.decide_now(get("/api/a", Some(&bad)), f.now).is_err());
+}
+
+/// A strict rule before a looser one: the setting in which a path the origin reads differently
+/// than the rules would reach the origin under the looser rule, with the caller's identity.
+const LAYERED: &str = r#"[
+  {"path": "/public/**", "access": "public"},
+  {"path": "/admin/**", "groups": ["root"]},
+  {"path": "/**", "token_use": "any"}
+]"#;
+
+fn forwarded_path(d: Decision) -> String {
+    match d {
+        Decision::Forward { path, .. } => path,
+        Decision::Respond { status, body, .. } => panic!("refused {status}: {body}"),
+    }
+}
+
+#[test]
+fn paths_spelt_otherwise_meet_the_strict_rule() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let gate = f.gate(LAYERED, &fetcher, true);
+    let tok = f.token("rs256 access token"); // groups admin and staff, not root
+    assert_eq!(respond(decide(&gate, get("/admin/users", Some(&tok)), f.now)).0, 403);
+    for path in [
+        "//admin/users",
+        "/%61dmin/users",
+        "/%61%64%6D%69%6E/users",
+        "/x/../admin/users",
+        "///admin//users",
+        "/public/../admin/users",
+    ] {
+        let (status, _, body) = respond(decide(&gate, get(path, Some(&tok)), f.now));
+        assert_eq!((status, body["error"].as_str()), (403, Some("insufficient_scope")), "{path}");
+    }
+    // Without a token the strict rule asks for one.
+    assert_eq!(respond(decide(&gate, get("//admin/users", None), f.now)).0, 401);
+}
+
+#[test]
+fn paths_origins_read_otherwise_are_refused() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let gate = f.gate(LAYERED, &fetcher, true);
+    let tok = f.token("rs256 access token");
+    for (path, message) in [
+        ("/admin;x=1/users", "matrix parameters"),
+        ("/public/..;/admin", "matrix parameters"),
+        ("/public;/../admin", "matrix parameters"),
+        ("/public/%2e%2e/admin", "%2E"),
+        ("/public/..%2fadmin", "encoded slash"),
+        ("/public/..%5Cadmin", "encoded slash"),
+        ("/public\\..\\admin", "backslash"),
+        ("/public/%252e%252e/admin", "encoded %"),
+        ("/public/a%00", "control character"),
+        ("/public/%c0%ae%c0%ae/admin", "UTF-8"),
+        ("/public/%zz", "two hex digits"),
+    ] {
+        for auth in [None, Some(tok.as_str())] {
+            let (status, _, body) = respond(decide(&gate, get(path, auth), f.now));
+            assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{path}");
+            assert!(body["message"].as_str().unwrap().contains(message), "{path}: {body}");
+        }
+    }
+}
+
+#[test]
+fn the_origin_gets_the_path_that_was_judged() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let gate = f.gate(LAYERED, &fetcher, true);
+    let tok = f.token("rs256 access token");
+    let path = |p: &str, auth| forwarded_path(decide(&gate, get(p, auth), f.now));
+    assert_eq!(path("/public/%7euser//a/./b/../c", None), "/public/~user/a/c");
+    assert_eq!(path("//reports/caf%c3%a9/", Some(&tok)), "/reports/caf%C3%A9/");
+    assert_eq!(path("/a b/é", Some(&tok)), "/a%20b/%C3%A9");
+    // Remembered tokens take the same way out.
+    assert_eq!(path("/%61pi", Some(&tok)), "/api");
+    assert_eq!(forwarded_path(gate.decide_now(get("/x/../api", Some(&tok)), f.now).unwrap()), "/api");
+}
+
+#[test]
+fn case_insensitive_origins_get_case_insensitive_rules() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let tok = f.token("rs256 access token");
+    let insensitive = f.gate_with(LAYERED, &[("PATH_CASE", "insensitive")], &fetcher, true);
+    for path in ["/ADMIN/users", "/Admin/users", "/%41dmin/users", "//aDmIn/users"] {
+        assert_eq!(respond(decide(&insensitive, get(path, Some(&tok)), f.now)).0, 403, "{path}");
+    }
+    // The path is forwarded as spelt (in normal form): the origin ignores case anyway.
+    assert_eq!(forwarded_path(decide(&insensitive, get("/PUBLIC/x", None), f.now)), "/PUBLIC/x");
+    // By default case matters, as RFC 3986 says: /ADMIN is another path, for the catch-all rule.
+    let sensitive = f.gate(LAYERED, &fetcher, true);
+    assert_eq!(forwarded_path(decide(&sensitive, get("/ADMIN/users", Some(&tok)), f.now)), "/ADMIN/users");
+}
+
+#[test]
+fn preflights_judge_the_normal_form() {
+    let f = Fixture::new();
+    let fetcher = Unreachable::default();
+    let gate = f.gate(RULES, &fetcher, true);
+    let pre = |path| Request {
+        method: "OPTIONS",
+        path,
+        authorization: None,
+        origin: Some("https://app.example"),
+        preflight_method: Some("POST"),
+    };
+    assert_eq!(respond(decide(&gate, pre("//api/items"), f.now)).0, 204);
+    assert_eq!(respond(decide(&gate, pre("/%61pi/items"), f.now)).0, 204);
+    assert_eq!(respond(decide(&gate, pre("/api;x/items"), f.now)).0, 400);
 }

@@ -12,8 +12,8 @@ warm();
 // once, on the first request.
 let upstream = null;
 
-// A decision arrives as one string: status, headers, response headers and body separated by U+0001,
-// each header list "name\nvalue\nname\nvalue" (see worker/src/js.rs).
+// A decision arrives as one string: status, headers, response headers, body and path separated by
+// U+0001, each header list "name\nvalue\nname\nvalue" (see worker/src/js.rs).
 function pairs(joined) {
   const out = [];
   if (joined === '') return out;
@@ -23,8 +23,8 @@ function pairs(joined) {
 }
 
 function parse(decision) {
-  const [status, headers, responseHeaders, body] = decision.split('\x01');
-  return { status: Number(status), headers, responseHeaders, body };
+  const [status, headers, responseHeaders, body, path] = decision.split('\x01');
+  return { status: Number(status), headers, responseHeaders, body, path };
 }
 
 export default {
@@ -48,7 +48,9 @@ export default {
       if (name.startsWith('x-cognate-')) headers.delete(name);
     }
     for (const [name, value] of pairs(d.headers)) headers.set(name, value);
-    const answer = await fetch(upstream + url.pathname + url.search, {
+    // The path the rules judged (in normal form), not the caller's spelling of it: the origin acts
+    // on exactly what was checked.
+    const answer = await fetch(upstream + d.path + url.search, {
       method: request.method,
       headers,
       body: request.body,

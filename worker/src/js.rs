@@ -81,16 +81,17 @@ pub fn origin() -> Option<String> {
 }
 
 /// A decision as one string, which crosses into JavaScript in one piece and leaves nothing to free:
-/// four parts separated by U+0001 (status, headers, response headers, body), each header list being
-/// `name \n value \n name \n value...`. No header holds a control character and the body is JSON,
-/// whose strings escape them. Status 0: forward to the origin, with the headers as identity headers;
-/// otherwise answer with them.
+/// five parts separated by U+0001 (status, headers, response headers, body, path), each header list
+/// being `name \n value \n name \n value...`. No header holds a control character, the body is
+/// JSON, whose strings escape them, and the path is in normal form (ASCII, no controls). Status 0:
+/// forward to the origin at that path, with the headers as identity headers; otherwise answer with
+/// them (the path is then empty).
 fn encode(decision: Decision) -> String {
-    let (status, headers, response, body) = match decision {
-        Decision::Forward { identity, response } => (0, identity, response, String::new()),
-        Decision::Respond { status, headers, body } => (status, headers, Vec::new(), body),
+    let (status, headers, response, body, path) = match decision {
+        Decision::Forward { path, identity, response } => (0, identity, response, String::new(), path),
+        Decision::Respond { status, headers, body } => (status, headers, Vec::new(), body, String::new()),
     };
-    format!("{status}\u{1}{}\u{1}{}\u{1}{body}", flat(&headers), flat(&response))
+    format!("{status}\u{1}{}\u{1}{}\u{1}{body}\u{1}{path}", flat(&headers), flat(&response))
 }
 
 fn flat(pairs: &[(&'static str, String)]) -> String {

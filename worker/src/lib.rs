@@ -3,6 +3,7 @@
 //! the caller's identity in `x-cognate-*` headers, so the origin has nothing to re-check.
 //!
 //! - [`config`]: the Worker variables (`ISSUERS`, `CLIENT_IDS`, `RULES`, `ORIGIN`, ...);
+//! - [`path`]: request paths in normal form, or refused when an origin could read them otherwise;
 //! - [`routes`]: route rules and path matching;
 //! - [`gate`]: the decision for one request (pure Rust, tested natively);
 //! - `js` (wasm32 only): the wasm-bindgen surface `src/index.js` calls, with WebCrypto signatures
@@ -10,6 +11,7 @@
 
 pub mod config;
 pub mod gate;
+pub mod path;
 pub mod routes;
 
 #[cfg(target_arch = "wasm32")]

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::path::{NormalPath, pattern_segments};
+
 /// What a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -78,59 +80,84 @@ pub struct RouteRule {
 impl RouteRule {
     /// Checks the rule's own shape: a pattern that starts with `/`, `**` only at the end.
     pub fn validate(&self) -> Result<(), String> {
-        if !self.path.starts_with('/') {
-            return Err(format!("rule path {:?} must start with /", self.path));
+        Route::new(self.clone()).map(|_| ())
+    }
+}
+
+/// Whether letters in paths are told apart by case (the `PATH_CASE` variable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Case {
+    /// `/Admin` and `/admin` are different paths (RFC 3986, and most origins).
+    #[default]
+    Sensitive,
+    /// ASCII letters match regardless of case, for origins that route that way (Express by
+    /// default, IIS, case-insensitive file systems).
+    Insensitive,
+}
+
+impl Case {
+    fn same(self, pattern: &str, segment: &str) -> bool {
+        match self {
+            Self::Sensitive => pattern == segment,
+            Self::Insensitive => pattern.eq_ignore_ascii_case(segment),
         }
-        let segments: Vec<&str> = self.path[1..].split('/').collect();
-        if segments.iter().rev().skip(1).any(|s| *s == "**") {
-            return Err(format!("rule path {:?}: ** may only be the last segment", self.path));
+    }
+}
+
+/// A checked rule, with its pattern's segments decoded once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The rule as written.
+    pub rule: RouteRule,
+    pattern: Vec<String>,
+}
+
+impl Route {
+    /// Checks `rule` (its pattern is held to the same rules as request paths, and `**` may only
+    /// be last) and decodes its pattern.
+    pub fn new(rule: RouteRule) -> Result<Self, String> {
+        let pattern = pattern_segments(&rule.path).map_err(|e| format!("rule path {:?} {e}", rule.path))?;
+        if pattern.iter().rev().skip(1).any(|s| s == "**") {
+            return Err(format!("rule path {:?}: ** may only be the last segment", rule.path));
         }
-        if self.access == Access::Public && (!self.scopes.is_empty() || !self.groups.is_empty()) {
-            return Err(format!("rule path {:?}: a public rule cannot require scopes or groups", self.path));
+        if rule.access == Access::Public && (!rule.scopes.is_empty() || !rule.groups.is_empty()) {
+            return Err(format!("rule path {:?}: a public rule cannot require scopes or groups", rule.path));
         }
-        Ok(())
+        Ok(Self { rule, pattern })
     }
 
-    /// True when `method` and `path` fall under this rule.
+    /// True when `method` and `path` (in normal form) fall under this rule.
     #[must_use]
-    pub fn matches(&self, method: &str, path: &str) -> bool {
-        let method_ok = self.methods.is_empty()
-            || self.methods.iter().any(|m| m == "*" || m.eq_ignore_ascii_case(method));
-        method_ok && path_matches(&self.path, path)
+    pub fn matches(&self, method: &str, path: &NormalPath, case: Case) -> bool {
+        let methods = &self.rule.methods;
+        let method_ok =
+            methods.is_empty() || methods.iter().any(|m| m == "*" || m.eq_ignore_ascii_case(method));
+        method_ok && path_matches(&self.pattern, path.segments(), case)
     }
 }
 
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let (Some(pattern), Some(path)) = (pattern.strip_prefix('/'), path.strip_prefix('/')) else {
-        return false;
-    };
-    let mut want = pattern.split('/');
-    let mut have = path.split('/');
-    loop {
-        match (want.next(), have.next()) {
-            (Some("**"), _) => return true,
-            (None, None) => return true,
-            (Some("*"), Some(seg)) if !seg.is_empty() => {}
-            (Some(w), Some(seg)) if w == seg => {}
-            _ => return false,
+/// Segment by segment: `*` is one non-empty segment, a last `**` any rest (none included).
+fn path_matches(pattern: &[String], path: &[String], case: Case) -> bool {
+    let mut have = path.iter();
+    for want in pattern {
+        if want == "**" {
+            return true;
+        }
+        let Some(seg) = have.next() else { return false };
+        let ok = if want == "*" { !seg.is_empty() } else { case.same(want, seg) };
+        if !ok {
+            return false;
         }
     }
-}
-
-/// A path the rules can judge safely: one that no origin can decode into a different path than
-/// the one matched. Encoded slashes, backslashes and dots are refused outright.
-#[must_use]
-pub fn is_unambiguous(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    path.starts_with('/')
-        && !path.contains('\\')
-        && !["%2f", "%5c", "%2e", "%00"].iter().any(|bad| lower.contains(bad))
-        && !path.split('/').any(|seg| seg == "." || seg == "..")
+    have.next().is_none()
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+    use crate::path::normalize;
 
     fn rule(methods: &[&str], path: &str) -> RouteRule {
         RouteRule {
@@ -144,55 +171,74 @@ mod tests {
         }
     }
 
+    /// Whether `path` (normalised first) falls under a rule for `pattern`.
+    fn hits(methods: &[&str], pattern: &str, method: &str, path: &str, case: Case) -> bool {
+        let route = Route::new(rule(methods, pattern)).unwrap();
+        route.matches(method, &normalize(path).unwrap(), case)
+    }
+
+    fn hit(pattern: &str, path: &str) -> bool {
+        hits(&[], pattern, "GET", path, Case::Sensitive)
+    }
+
     #[test]
     fn patterns_match_segments() {
-        let r = rule(&[], "/api/*/items/**");
-        assert!(r.matches("GET", "/api/v1/items"));
-        assert!(r.matches("POST", "/api/v1/items/7/parts"));
-        assert!(!r.matches("GET", "/api//items"));
-        assert!(!r.matches("GET", "/api/v1/item"));
-        assert!(!r.matches("GET", "/api/v1"));
-        assert!(rule(&[], "/**").matches("GET", "/"));
-        assert!(rule(&[], "/").matches("GET", "/"));
-        assert!(!rule(&[], "/").matches("GET", "/x"));
-        assert!(!rule(&[], "/health").matches("GET", "/health/x"));
-        assert!(!rule(&[], "/health").matches("GET", "/Health"));
+        assert!(hit("/api/*/items/**", "/api/v1/items"));
+        assert!(hit("/api/*/items/**", "/api/v1/items/7/parts"));
+        assert!(!hit("/api/*/items/**", "/api//items"));
+        assert!(!hit("/api/*/items/**", "/api/v1/item"));
+        assert!(!hit("/api/*/items/**", "/api/v1"));
+        assert!(hit("/**", "/"));
+        assert!(hit("/", "/"));
+        assert!(!hit("/", "/x"));
+        assert!(!hit("/health", "/health/x"));
+        assert!(!hit("/health", "/Health"));
+        assert!(!hit("/health", "/health/"), "a trailing slash is another path");
+        assert!(hit("/health/", "/health/"));
+        assert!(hit("/admin/**", "/admin/"));
+    }
+
+    #[test]
+    fn patterns_match_the_normal_form() {
+        // The same URI spelt differently (RFC 3986 §6.2.2) meets the same rule.
+        assert!(hit("/admin/**", "//admin/users"));
+        assert!(hit("/admin/**", "/%61dmin/users"));
+        assert!(hit("/admin/**", "/public/../admin/users"));
+        assert!(hit("/admin/*", "/admin//users"));
+        // Encoded and raw spellings of other characters are one segment to the rules.
+        assert!(hit("/café", "/caf%c3%a9"));
+        assert!(hit("/caf%C3%A9", "/café"));
+        assert!(hit("/a,b", "/a%2Cb"));
+        assert!(hit("/a b", "/a%20b"));
+    }
+
+    #[test]
+    fn case_insensitive_matching_folds_ascii_letters() {
+        let ci = |pattern: &str, path: &str| hits(&[], pattern, "GET", path, Case::Insensitive);
+        assert!(ci("/admin/**", "/ADMIN/users"));
+        assert!(ci("/admin/**", "/%41dMiN/users"));
+        assert!(ci("/Reports/*/pdf", "/reports/q3/PDF"));
+        assert!(!ci("/admin/**", "/admins/users"));
+        assert!(!hit("/admin/**", "/ADMIN/users"));
     }
 
     #[test]
     fn methods_filter() {
-        let r = rule(&["GET", "HEAD"], "/x");
-        assert!(r.matches("GET", "/x") && r.matches("head", "/x"));
-        assert!(!r.matches("POST", "/x"));
-        assert!(rule(&["*"], "/x").matches("DELETE", "/x"));
+        let m = |methods: &[&str], method: &str| hits(methods, "/x", method, "/x", Case::Sensitive);
+        assert!(m(&["GET", "HEAD"], "GET") && m(&["GET", "HEAD"], "head"));
+        assert!(!m(&["GET", "HEAD"], "POST"));
+        assert!(m(&["*"], "DELETE"));
     }
 
     #[test]
     fn malformed_rules_are_refused() {
-        assert!(rule(&[], "api").validate().is_err());
-        assert!(rule(&[], "/a/**/b").validate().is_err());
+        for bad in ["api", "/a/**/b", "//admin/**", "/a/../b", "/a;x/**", "/a%2Fb", "/a\\b", "/a%"] {
+            assert!(rule(&[], bad).validate().is_err(), "{bad}");
+        }
         assert!(rule(&[], "/a/**").validate().is_ok());
         let mut public = rule(&[], "/a");
         public.access = Access::Public;
         public.scopes = vec!["x".into()];
         assert!(public.validate().is_err());
-    }
-
-    #[test]
-    fn ambiguous_paths_are_refused() {
-        for bad in [
-            "/public/..%2fadmin",
-            "/public/%2E%2E/admin",
-            "/a\\b",
-            "/public/../admin",
-            "/x/./y",
-            "/a%00",
-            "x",
-        ] {
-            assert!(!is_unambiguous(bad), "{bad}");
-        }
-        for good in ["/", "/api/items/7", "/a%20b", "/caf%C3%A9"] {
-            assert!(is_unambiguous(good), "{good}");
-        }
     }
 }
