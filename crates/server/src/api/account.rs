@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
+use super::attributes::{Writer, check_write};
 use super::auth::{Context, context};
 use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
 use super::schema::{check_attributes, check_required, is_email, is_phone};
 use super::session::{SignedIn, signed_in};
 use super::user::{
-    AttributeType, aliases, open_verifier, resolve, seal_verifier, user_not_found, username_key,
+    AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
+    username_key,
 };
 use super::{Request, Services, internal, now_ms};
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
@@ -67,18 +69,6 @@ fn attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, C
     Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
 }
 
-/// Refuses attributes the app client may not write.
-fn check_writable(ctx: &Context, attrs: &BTreeMap<String, String>) -> Result<(), CognitoError> {
-    let Some(writable) = &ctx.client_settings.write_attributes else { return Ok(()) };
-    match attrs.keys().find(|k| !writable.contains(k) && !k.ends_with("_verified")) {
-        Some(name) => Err(CognitoError::new(
-            Exception::NotAuthorized,
-            format!("A client attempted to write unauthorized attribute {name}"),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// SignUp.
 pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let ctx = context(svc, &req, false).await?;
@@ -93,13 +83,10 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
     }
     ctx.settings.password_policy.check(&password)?;
     let mut attrs = attributes(&req, "UserAttributes")?;
-    check_writable(&ctx, &attrs)?;
-    attrs.retain(|k, _| !k.ends_with("_verified")); // users cannot verify themselves by saying so
+    check_write(&ctx.settings.schema, ctx.writer(), &BTreeMap::new(), &attrs)?;
     let sub = crate::ids::sub();
+    check_username(&given)?;
     let username = if ctx.settings.username_attributes.is_empty() {
-        if given.chars().any(char::is_whitespace) || given.is_empty() || given.chars().count() > 128 {
-            return Err(CognitoError::new(Exception::InvalidParameter, "Username is not valid."));
-        }
         given.clone()
     } else {
         let kind = if is_email(&given) && ctx.settings.username_attributes.iter().any(|a| a == "email") {
@@ -305,20 +292,16 @@ pub async fn change_password(svc: &Services, req: Request) -> Result<Value, Cogn
 
 /// UpdateUserAttributes: a changed email or phone number becomes unverified and gets a code.
 pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let SignedIn { settings, mut user, .. } = signed_in(svc, &req).await?;
+    let SignedIn { settings, mut user, token, pool } = signed_in(svc, &req).await?;
     req.require("UserAttributes")?;
-    let mut changes = attributes(&req, "UserAttributes")?;
-    changes.retain(|k, _| !k.ends_with("_verified"));
-    check_attributes(&settings.schema, &changes)?;
-    for name in changes.keys() {
-        if settings.schema.iter().any(|s| &s.name == name && !s.mutable) && user.attributes.contains_key(name)
-        {
-            return Err(CognitoError::new(
-                Exception::NotAuthorized,
-                format!("Cannot modify the non-mutable attribute {name}"),
-            ));
-        }
-    }
+    let changes = attributes(&req, "UserAttributes")?;
+    let client = super::client::load(svc, &pool.id, &token.client_id)
+        .await
+        .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
+    let client_settings: super::client::ClientSettings = serde_json::from_value(client.doc)
+        .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))?;
+    let writer = Writer::Client(client_settings.write_attributes.as_deref());
+    check_write(&settings.schema, writer, &user.attributes, &changes)?;
     let mut messages = Vec::new();
     let mut codes = Vec::new();
     let mut details = Vec::new();

@@ -12,6 +12,7 @@ use cognate_srp::{CognitoTimestamp, ServerSession, SrpInt, Verifier};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::attributes::{Writer, check_write};
 use super::client::{ClientSettings, load as load_client, seconds};
 use super::pool::{PoolSettings, load as load_pool};
 use super::user::{open_verifier, resolve, seal_verifier, username_key};
@@ -46,6 +47,10 @@ pub(super) struct Challenge {
     /// The code sent for SMS_MFA / EMAIL_OTP: sealed with the rest, so no table holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) code: Option<String>,
+    /// For a stand-in challenge, the lookup key of the name it was asked for (an answer must name
+    /// the same user, as for anyone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    asked: Option<String>,
 }
 
 impl Challenge {
@@ -54,9 +59,10 @@ impl Challenge {
         Self::new_for(ctx, Some(user), name)
     }
 
-    /// A challenge for a user who does not exist (answered as a wrong password would be).
-    pub(super) fn stand_in(ctx: &Context, name: &str) -> Self {
-        Self::new_for(ctx, None, name)
+    /// A challenge for a user who does not exist (answered as a wrong password would be), asked for
+    /// as `username`.
+    pub(super) fn stand_in(ctx: &Context, username: &str, name: &str) -> Self {
+        Self { asked: Some(username_key(&ctx.settings, username)), ..Self::new_for(ctx, None, name) }
     }
 
     fn new_for(ctx: &Context, user: Option<&UserRecord>, name: &str) -> Self {
@@ -76,6 +82,7 @@ impl Challenge {
             expires_ms: now_ms() + CHALLENGE_TTL_MS,
             step: None,
             code: None,
+            asked: None,
         }
     }
 
@@ -159,6 +166,11 @@ impl Context {
 
     pub(super) fn unknown_user(&self) -> CognitoError {
         if self.hides_users() { wrong_password() } else { super::user::user_not_found() }
+    }
+
+    /// This client as a writer of user attributes.
+    pub(super) fn writer(&self) -> Writer<'_> {
+        Writer::Client(self.client_settings.write_attributes.as_deref())
     }
 
     pub(super) fn lifetimes(&self) -> Lifetimes {
@@ -453,6 +465,7 @@ pub(super) async fn srp_start(
         id: uuid::Uuid::new_v4().to_string(),
         pool: ctx.pool.id.clone(),
         client: ctx.client.id.clone(),
+        asked: key.is_none().then(|| user_id.clone()),
         user: key,
         name: "PASSWORD_VERIFIER".to_owned(),
         srp_a: Some(srp_a.to_owned()),
@@ -503,6 +516,23 @@ fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
         .unwrap_or_else(|_| SrpInt::from_be_bytes("salt", &[1]).unwrap_or_else(|_| unreachable!()))
 }
 
+/// Whether `username` (the username, in any case the pool ignores, or an alias) names the user the
+/// challenge was issued to; for a stand-in challenge, the name it was asked for.
+async fn names_challenge_user(
+    svc: &Services,
+    ctx: &Context,
+    challenge: &Challenge,
+    username: &str,
+) -> Result<bool, CognitoError> {
+    let given = username_key(&ctx.settings, username);
+    match (&challenge.user, &challenge.asked) {
+        (Some(key), _) if *key == given => Ok(true),
+        (Some(key), _) => Ok(find_user(svc, ctx, username).await?.is_some_and(|u| u.key == *key)),
+        (None, Some(asked)) => Ok(*asked == given),
+        (None, None) => Ok(true),
+    }
+}
+
 /// RespondToAuthChallenge (`admin` false) and AdminRespondToAuthChallenge.
 pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value, CognitoError> {
     let name = req.string("ChallengeName")?;
@@ -522,6 +552,12 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
     }
     let username = param(&answers, "USERNAME")?;
     ctx.check_secret_hash(svc, &answers, username)?;
+    if !names_challenge_user(svc, &ctx, &challenge, username).await? {
+        return Err(CognitoError::new(
+            Exception::NotAuthorized,
+            "USERNAME does not name the user this challenge was issued to.",
+        ));
+    }
     if name == "SELECT_CHALLENGE" {
         // Answered for unknown users too, as for anyone: the factor chosen decides what follows.
         let user = match &challenge.user {
@@ -572,20 +608,12 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             ctx.settings.password_policy.check(password)?;
             enabled(&user)?;
             let mut user = user;
-            for (k, v) in &answers {
-                if let Some(attr) = k.strip_prefix("userAttributes.") {
-                    user.attributes.insert(attr.to_owned(), v.clone());
-                }
-            }
-            super::schema::check_attributes(
-                &ctx.settings.schema,
-                &user
-                    .attributes
-                    .iter()
-                    .filter(|(k, _)| *k != "sub")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            )?;
+            let changes: BTreeMap<String, String> = answers
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
+                .collect();
+            check_write(&ctx.settings.schema, ctx.writer(), &user.attributes, &changes)?;
+            user.attributes.extend(changes);
             super::schema::check_required(&ctx.settings.schema, &user.attributes)?;
             user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);
             user.status = "CONFIRMED".to_owned();

@@ -2,6 +2,7 @@
 //! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
 
 pub mod account;
+pub mod attributes;
 pub mod auth;
 pub mod client;
 pub mod code;

@@ -9,8 +9,9 @@ use cognate_srp::{SrpInt, Verifier};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::attributes::{Writer, check_write};
 use super::pool::{PoolSettings, load as load_pool, one_of};
-use super::schema::{check_attributes, check_required};
+use super::schema::check_required;
 use super::wire::{check_len, epoch_seconds, invalid};
 use super::{Request, Services, internal, now_ms};
 use crate::store::{Message, PoolRecord, StoreError, UserFilter, UserRecord};
@@ -230,15 +231,32 @@ fn check_verified_flags(attrs: &BTreeMap<String, String>) -> Result<(), CognitoE
 /// Checks a `Username` member's shape.
 fn username_member(req: &Request) -> Result<String, CognitoError> {
     let username = req.string("Username")?;
-    check_len("Username", &username, 1, 128)?;
-    if username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    check_username(&username)?;
+    Ok(username)
+}
+
+/// Cognito's rule for a new username, the same for every operation that makes one (SignUp,
+/// AdminCreateUser): 1 to 128 characters of `[\p{L}\p{M}\p{S}\p{N}\p{P}]`, so no white space,
+/// no control characters (U+0000–U+001F, U+007F–U+009F) and no invisible format characters.
+///
+/// # Errors
+/// `InvalidParameterException` with AWS's validation message.
+pub(super) fn check_username(username: &str) -> Result<(), CognitoError> {
+    check_len("Username", username, 1, 128)?;
+    // Format characters (Cf) that are neither letters, marks, symbols, numbers nor punctuation.
+    let format = |c: char| {
+        matches!(c, '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{180e}'
+            | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}' | '\u{e000}'..='\u{f8ff}')
+    };
+    if username.chars().any(|c| c.is_whitespace() || c.is_control() || format(c)) {
         return Err(invalid(
             "Username",
-            &username,
+            username,
             "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
         ));
     }
-    Ok(username)
+    Ok(())
 }
 
 /// AdminCreateUser.
@@ -321,7 +339,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         attrs.entry(kind.to_owned()).or_insert(given);
         sub.clone()
     };
-    check_attributes(&settings.schema, &attrs)?;
+    check_write(&settings.schema, Writer::Admin, &BTreeMap::new(), &attrs)?;
     check_verified_flags(&attrs)?;
     attrs.insert("sub".to_owned(), sub.clone());
     check_required(&settings.schema, &attrs)?;
@@ -480,21 +498,12 @@ pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Val
     // A blank value deletes the attribute.
     let blanks: Vec<String> = changes.iter().filter(|(_, v)| v.is_empty()).map(|(k, _)| k.clone()).collect();
     changes.retain(|_, v| !v.is_empty());
-    check_attributes(&settings.schema, &changes)?;
+    check_write(&settings.schema, Writer::Admin, &user.attributes, &changes)?;
     for name in &blanks {
         if settings.schema.iter().any(|s| &s.name == name && s.required) || name == "sub" {
             return Err(CognitoError::new(
                 Exception::InvalidParameter,
                 format!("Cannot delete a required attribute: {name}"),
-            ));
-        }
-    }
-    for (name, value) in &changes {
-        let immutable = settings.schema.iter().any(|s| &s.name == name && !s.mutable);
-        if immutable && user.attributes.get(name).is_some_and(|old| old != value) {
-            return Err(CognitoError::new(
-                Exception::InvalidParameter,
-                format!("Cannot modify an already provided immutable attribute: {name}"),
             ));
         }
     }

@@ -181,7 +181,7 @@ fn select(
             }
             challenge
         }
-        None => Challenge::stand_in(ctx, "SELECT_CHALLENGE"),
+        None => Challenge::stand_in(ctx, username, "SELECT_CHALLENGE"),
     };
     Ok(json!({
         "ChallengeName": "SELECT_CHALLENGE",

@@ -44,10 +44,22 @@ impl Request {
     /// Wraps a parsed body, which must be a JSON object.
     ///
     /// # Errors
-    /// `SerializationException` for anything but an object.
+    /// `SerializationException` for anything but an object; `InvalidParameterException` when any
+    /// string in it (a member name or a value, at any depth) holds the NUL character, which no
+    /// Cognito field allows and PostgreSQL cannot store.
     pub fn new(body: Value) -> Result<Self, CognitoError> {
         match body {
-            Value::Object(members) => Ok(Self { members }),
+            Value::Object(members) => {
+                if let Some(path) = nul_at(&members) {
+                    return Err(CognitoError::new(
+                        Exception::InvalidParameter,
+                        format!(
+                            "1 validation error detected: Value at '{path}' failed to satisfy constraint: Member must not contain the NUL character"
+                        ),
+                    ));
+                }
+                Ok(Self { members })
+            }
             _ => Err(CognitoError::new(Exception::Serialization, "The request body must be a JSON object.")),
         }
     }
@@ -200,8 +212,56 @@ pub(crate) fn token_in(member: &str, token: Option<String>) -> Result<Option<Str
         .transpose()
 }
 
+/// Where a NUL character is in `members` (a dotted path of member names and indexes), if anywhere.
+fn nul_at(members: &serde_json::Map<String, Value>) -> Option<String> {
+    fn walk(value: &Value, path: &mut Vec<String>) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                path.push(i.to_string());
+                let found = walk(item, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            Value::Object(members) => members.iter().any(|(name, item)| {
+                path.push(name.replace('\0', "\\0"));
+                let found = name.contains('\0') || walk(item, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    members.iter().find_map(|(name, item)| {
+        let mut path = vec![name.replace('\0', "\\0")];
+        (name.contains('\0') || walk(item, &mut path)).then(|| path.join("."))
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nul_is_refused_anywhere_in_the_body() {
+        let refused = [
+            (serde_json::json!({ "Username": "a\u{0}b" }), "Username"),
+            (
+                serde_json::json!({ "UserAttributes": [{ "Name": "email", "Value": "x\u{0}" }] }),
+                "UserAttributes.0.Value",
+            ),
+            (serde_json::json!({ "Map": { "k\u{0}": "v" } }), "Map.k\\0"),
+        ];
+        for (body, path) in refused {
+            let err = super::Request::new(body).unwrap_err();
+            assert_eq!(err.kind, cognate_proto::Exception::InvalidParameter);
+            assert!(err.message.contains(&format!("'{path}'")), "{}", err.message);
+        }
+        assert!(super::Request::new(serde_json::json!({ "Username": "a\\u{0}b", "n": [1, null] })).is_ok());
+    }
+
     use super::*;
     use serde_json::json;
 

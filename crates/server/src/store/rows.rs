@@ -111,21 +111,27 @@ pub(super) async fn write_user_children(
         .map_err(backend)?;
     }
     for (kind, value) in &user.aliases {
-        sqlx::query("INSERT INTO user_aliases (pool_id, kind, value, username_key) VALUES ($1, $2, $3, $4)")
-            .bind(&user.pool_id)
-            .bind(kind)
-            .bind(value)
-            .bind(&user.key)
+        sqlx::query(
+            "INSERT INTO user_aliases (pool_id, kind, value, value_key, username_key) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&user.pool_id)
+        .bind(kind)
+        .bind(value)
+        .bind(value_key(value))
+        .bind(&user.key)
             .execute(&mut *tx)
             .await
             .map_err(conflict(&format!("alias:{kind}")))?;
     }
     for (name, value) in index_rows(user) {
-        sqlx::query("INSERT INTO user_index (pool_id, name, value, username_key) VALUES ($1, $2, $3, $4)")
-            .bind(&user.pool_id)
-            .bind(name)
-            .bind(value)
-            .bind(&user.key)
+        sqlx::query(
+            "INSERT INTO user_index (pool_id, name, value_key, value, username_key) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&user.pool_id)
+        .bind(name)
+        .bind(value_key(&value))
+        .bind(value)
+        .bind(&user.key)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -160,4 +166,73 @@ pub(super) fn message_from(r: &AnyRow) -> Result<Message, StoreError> {
         created_ms: r.try_get("created_ms").map_err(backend)?,
         delivered_ms: r.try_get("delivered_ms").map_err(backend)?,
     })
+}
+
+/// Longest value an index keys on as it is (bytes); longer ones are keyed by their hash, so an index
+/// row stays far below PostgreSQL's limit of 2,704 bytes whatever the value.
+const RAW_KEY_MAX: usize = 512;
+
+/// The key the alias and filter indexes hold for `value`: `=` and the value itself when it is short,
+/// `#` and its hex SHA-256 otherwise. The first character keeps the two forms apart, so no short value
+/// can pass for a long one's hash.
+pub(super) fn value_key(value: &str) -> String {
+    use sha2::Digest as _;
+    if value.len() <= RAW_KEY_MAX {
+        format!("={value}")
+    } else {
+        let digest = sha2::Sha256::digest(value.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("#{hex}")
+    }
+}
+
+/// Gives the long values copied by migration 0009 (keyed `=value`) their hashed key; a no-op once
+/// done, and cheap: only values over 128 characters can be over 512 bytes.
+pub(super) async fn rekey_long_values(db: &sqlx::AnyPool) -> Result<(), StoreError> {
+    for (table, kind) in [("user_aliases", "kind"), ("user_index", "name")] {
+        let rows = sqlx::query(&format!(
+            "SELECT pool_id, {kind} AS k, value, value_key, username_key FROM {table} WHERE length(value) > 128"
+        ))
+        .fetch_all(db)
+        .await
+        .map_err(backend)?;
+        for row in rows {
+            let value: String = row.try_get("value").map_err(backend)?;
+            let old: String = row.try_get("value_key").map_err(backend)?;
+            let new = value_key(&value);
+            if old != new {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET value_key = $1 WHERE pool_id = $2 AND {kind} = $3 AND value_key = $4 \
+                     AND username_key = $5"
+                ))
+                .bind(new)
+                .bind(row.try_get::<String, _>("pool_id").map_err(backend)?)
+                .bind(row.try_get::<String, _>("k").map_err(backend)?)
+                .bind(old)
+                .bind(row.try_get::<String, _>("username_key").map_err(backend)?)
+                .execute(db)
+                .await
+                .map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_key;
+
+    #[test]
+    fn index_keys_are_bounded_and_distinct() {
+        let short = "a".repeat(512);
+        assert_eq!(value_key(&short), format!("={short}"));
+        let long = "é".repeat(2048); // 4,096 bytes
+        let key = value_key(&long);
+        assert!(key.starts_with('#') && key.len() == 65, "{key}");
+        assert_ne!(value_key(&"é".repeat(2047)), key);
+        // A short value spelled like a hash key is still a different key.
+        assert_ne!(value_key(&key[1..]), key);
+        assert_ne!(value_key(&key), key);
+    }
 }

@@ -5,7 +5,10 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
 
-use super::rows::{client_from, group_from, message_from, pool_from, user_from, write_user_children};
+use super::rows::{
+    client_from, group_from, message_from, pool_from, rekey_long_values, user_from, value_key,
+    write_user_children,
+};
 use super::{
     ClientRecord, CodeRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter,
     UserRecord,
@@ -84,6 +87,7 @@ impl SqlStore {
             db.execute("PRAGMA journal_mode = WAL").await.map_err(backend)?;
         }
         sqlx::migrate!("./migrations").run(&db).await.map_err(|e| StoreError::Backend(e.to_string()))?;
+        rekey_long_values(&db).await?;
         Ok(Self { db })
     }
 
@@ -317,11 +321,11 @@ impl Store for SqlStore {
         value: &str,
     ) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
-            "SELECT username_key FROM user_aliases WHERE pool_id = $1 AND kind = $2 AND value = $3",
+            "SELECT username_key FROM user_aliases WHERE pool_id = $1 AND kind = $2 AND value_key = $3",
         )
         .bind(pool_id)
         .bind(kind)
-        .bind(value)
+        .bind(value_key(value))
         .fetch_optional(&self.db)
         .await
         .map_err(backend)?;
@@ -430,7 +434,8 @@ impl Store for SqlStore {
             .await,
             Some(f) => {
                 // A prefix compares the leading characters, the same way in both databases.
-                let test = if f.prefix { "substr(i.value, 1, length($3)) = $3" } else { "i.value = $3" };
+                // An exact value is found through the index's key (see `value_key`).
+                let test = if f.prefix { "substr(i.value, 1, length($3)) = $3" } else { "i.value_key = $3" };
                 let sql = format!(
                     "SELECT u.* FROM users u JOIN user_index i ON i.pool_id = u.pool_id \
                      AND i.username_key = u.username_key WHERE u.pool_id = $1 AND i.name = $2 AND {test} \
@@ -439,7 +444,7 @@ impl Store for SqlStore {
                 sqlx::query(&sql)
                     .bind(pool_id)
                     .bind(&f.name)
-                    .bind(&f.value)
+                    .bind(if f.prefix { f.value.clone() } else { value_key(&f.value) })
                     .bind(after)
                     .bind(limit_param(limit))
                     .fetch_all(&self.db)
