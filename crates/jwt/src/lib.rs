@@ -30,7 +30,7 @@ pub use claims::{Claims, TokenUse};
 pub use error::Error;
 pub use jwk::{Algorithm, Jwks, KeyMaterial, MAX_RSA_BITS, MIN_RSA_BITS, PublicJwk};
 pub use token::{Header, MAX_TOKEN_LEN, Unverified};
-pub use verifier::{Check, ClientIds, MAX_SKEW, Rule, Verified, Verifier};
+pub use verifier::{Check, ClientIds, MAX_SKEW, Rule, Verified, Verifier, verify_with_key};
 
 /// Seconds since the Unix epoch, from the host's clock.
 #[must_use]

@@ -67,14 +67,7 @@ impl<B: Backend, F: Fetcher> Verifier<B, F> {
             return Err(Error::WrongIssuer(iss.map(str::to_owned)));
         };
         let (algorithm, key) = self.cache.key(iss, unverified.header().kid.as_deref(), now).await?;
-        if algorithm != unverified.algorithm() {
-            return Err(Error::AlgorithmMismatch {
-                token: unverified.header().alg.clone(),
-                key: algorithm.as_str(),
-            });
-        }
-        self.cache.backend().verify(&key, unverified.signing_input(), unverified.signature()).await?;
-        let claims = unverified.into_claims();
+        let claims = check_signed(unverified, self.cache.backend(), algorithm, &key).await?;
         self.check_time(&claims, now)?;
         if let ClientIds::OneOf(allowed) = &self.clients
             && !claims.client().is_some_and(|c| allowed.iter().any(|a| a == c))
@@ -87,19 +80,62 @@ impl<B: Backend, F: Fetcher> Verifier<B, F> {
     /// The validity-period check alone: `exp` required and not past, `nbf` and `iat` not in the
     /// future, each with the allowed skew. Run again on claims verified earlier and kept.
     pub fn check_time(&self, claims: &Claims, now: f64) -> Result<(), Error> {
-        #[allow(clippy::cast_possible_truncation)]
-        let now = now.floor() as i64;
-        let exp = claims.exp.ok_or(Error::Malformed("no exp claim"))?;
-        if exp.saturating_add(self.skew) <= now {
-            return Err(Error::Expired { exp, now });
-        }
-        for not_before in [claims.nbf, claims.iat].into_iter().flatten() {
-            if not_before.saturating_sub(self.skew) > now {
-                return Err(Error::NotYetValid { not_before, now });
-            }
-        }
-        Ok(())
+        time_window(claims, now, self.skew)
     }
+}
+
+/// Verifies `unverified` with a key its caller holds itself rather than in a [`JwksCache`] (a
+/// server checking tokens it issued, with its keys in its own store): the algorithm must be the
+/// key's, the signature must verify, and the validity period is checked as [`Verifier::check_time`]
+/// does, with `skew` (at most [`MAX_SKEW`]). Issuer and client are the caller's to check, on the
+/// verified claims.
+///
+/// # Errors
+/// [`Error`] for a wrong algorithm, a bad signature, an expired or not yet valid token.
+pub async fn verify_with_key<B: Backend>(
+    unverified: Unverified<'_>,
+    backend: &B,
+    algorithm: crate::Algorithm,
+    key: &B::Key,
+    now: f64,
+    skew: Duration,
+) -> Result<Verified<Claims>, Error> {
+    let claims = check_signed(unverified, backend, algorithm, key).await?;
+    time_window(&claims, now, i64::try_from(skew.min(MAX_SKEW).as_secs()).unwrap_or(0))?;
+    Ok(Verified(claims))
+}
+
+/// The algorithm and signature checks, shared by both ways of verifying.
+async fn check_signed<B: Backend>(
+    unverified: Unverified<'_>,
+    backend: &B,
+    algorithm: crate::Algorithm,
+    key: &B::Key,
+) -> Result<Claims, Error> {
+    if algorithm != unverified.algorithm() {
+        return Err(Error::AlgorithmMismatch {
+            token: unverified.header().alg.clone(),
+            key: algorithm.as_str(),
+        });
+    }
+    backend.verify(key, unverified.signing_input(), unverified.signature()).await?;
+    Ok(unverified.into_claims())
+}
+
+/// `exp` required and not past, `nbf` and `iat` not in the future, each with `skew` seconds.
+fn time_window(claims: &Claims, now: f64, skew: i64) -> Result<(), Error> {
+    #[allow(clippy::cast_possible_truncation)]
+    let now = now.floor() as i64;
+    let exp = claims.exp.ok_or(Error::Malformed("no exp claim"))?;
+    if exp.saturating_add(skew) <= now {
+        return Err(Error::Expired { exp, now });
+    }
+    for not_before in [claims.nbf, claims.iat].into_iter().flatten() {
+        if not_before.saturating_sub(skew) > now {
+            return Err(Error::NotYetValid { not_before, now });
+        }
+    }
+    Ok(())
 }
 
 /// A custom check on verified claims; `Err` carries the reason given to the caller.

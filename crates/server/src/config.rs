@@ -74,6 +74,12 @@ pub struct Config {
     pub sms_webhook_secret: Option<Secret>,
     /// Seconds a new signing key is published in the JWKS before it signs (`cognate keys rotate`).
     pub key_overlap_seconds: i64,
+    /// Operations running at once; the excess is answered `TooManyRequestsException` at once.
+    pub max_in_flight: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request head, or stay idle between requests.
+    pub idle_timeout_seconds: u64,
 }
 
 impl Default for Config {
@@ -93,6 +99,9 @@ impl Default for Config {
             sms_webhook_url: None,
             sms_webhook_secret: None,
             key_overlap_seconds: 3600,
+            max_in_flight: 64,
+            max_connections: 1024,
+            idle_timeout_seconds: 30,
         }
     }
 }
@@ -156,6 +165,18 @@ impl Config {
         if let Some(v) = env("COGNATE_KEY_OVERLAP_SECONDS") {
             config.key_overlap_seconds =
                 v.parse().map_err(|e| ConfigError(format!("COGNATE_KEY_OVERLAP_SECONDS: {e}")))?;
+        }
+        for (name, slot) in [
+            ("COGNATE_MAX_IN_FLIGHT", &mut config.max_in_flight),
+            ("COGNATE_MAX_CONNECTIONS", &mut config.max_connections),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = v.parse().map_err(|e| ConfigError(format!("{name}: {e}")))?;
+            }
+        }
+        if let Some(v) = env("COGNATE_IDLE_TIMEOUT_SECONDS") {
+            config.idle_timeout_seconds =
+                v.parse().map_err(|e| ConfigError(format!("COGNATE_IDLE_TIMEOUT_SECONDS: {e}")))?;
         }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;

@@ -162,11 +162,15 @@ async fn serve(
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let state =
-        AppState { services: services(&config, store, &key, public_url), admin_keys: Arc::new(admin_keys) };
+    let limits = http::Limits {
+        max_in_flight: config.max_in_flight,
+        max_connections: config.max_connections,
+        idle_timeout: std::time::Duration::from_secs(config.idle_timeout_seconds),
+    };
+    let state = AppState::new(services(&config, store, &key, public_url), Arc::new(admin_keys), &limits);
     println!("cognate listening on http://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
-    http::serve(listener, app(state), shutdown_signal()).await;
+    http::serve(listener, app(state), &limits, shutdown_signal()).await;
     Ok(())
 }
 

@@ -54,8 +54,9 @@ impl Server {
                     derived_secret: [9; 32],
                 };
                 tx.send((addr, services.clone(), handle)).unwrap();
-                let state = AppState { services, admin_keys: Arc::new(Vec::new()) };
-                http::serve(listener, app(state), std::future::pending()).await;
+                let limits = http::Limits::default();
+                let state = AppState::new(services, Arc::new(Vec::new()), &limits);
+                http::serve(listener, app(state), &limits, std::future::pending()).await;
             });
         });
         let (addr, services, rt) = rx.recv().unwrap();

@@ -27,6 +27,36 @@ pub struct AppState {
     pub services: Services,
     /// Access keys allowed to call the signed operations.
     pub admin_keys: Arc<Vec<AdminKey>>,
+    /// Operations running now: one permit each; a request that finds none left is shed at once.
+    in_flight: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// The state of a server with `limits`.
+    #[must_use]
+    pub fn new(services: Services, admin_keys: Arc<Vec<AdminKey>>, limits: &Limits) -> Self {
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1)));
+        Self { services, admin_keys, in_flight }
+    }
+}
+
+/// How much work and how many connections a server takes on.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Operations (`POST /`) running at once; more are answered `TooManyRequestsException` at once
+    /// instead of queueing, so admitted requests keep their latency under overload.
+    pub max_in_flight: usize,
+    /// Open connections; past this the server stops accepting until one closes.
+    pub max_connections: usize,
+    /// A connection that has not sent a whole request head within this time (a new connection, a
+    /// slow sender, or an idle keep-alive connection) is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_in_flight: 64, max_connections: 1024, idle_timeout: Duration::from_secs(30) }
+    }
 }
 
 /// The headers Cognito's browser SDKs send, allowed in CORS preflights.

@@ -100,6 +100,11 @@ fn authenticate(
 /// The protocol endpoint.
 pub(super) async fn handle(State(state): State<AppState>, request: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    // Shed at once what exceeds the work the server takes on, before reading the body.
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
+        let err = CognitoError::new(Exception::TooManyRequests, "Too many requests; try again later.");
+        return error_response(&err, &request_id);
+    };
     let (parts, body) = request.into_parts();
     let body = match to_bytes(Body::new(body), MAX_BODY).await {
         Ok(b) => b,

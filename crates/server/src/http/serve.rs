@@ -9,7 +9,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -20,12 +20,23 @@ const START_GRACE: Duration = Duration::from_secs(1);
 /// How long requests in flight get to finish.
 const FINISH_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves `app` on `listener` until `shutdown` completes, then drains as described above.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
-    let builder = Builder::new(TokioExecutor::new());
+/// Serves `app` on `listener` until `shutdown` completes, then drains as described above. At most
+/// `limits.max_connections` connections are open at once (the kernel's backlog holds the rest), and
+/// a connection that sends no complete request head within `limits.idle_timeout` is closed.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: &super::Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.idle_timeout);
+    builder.http2().timer(TokioTimer::new()).keep_alive_interval(limits.idle_timeout);
+    let connections = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
+        let Ok(permit) = connections.clone().acquire_owned().await else { break };
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
@@ -37,12 +48,25 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                         continue;
                     }
                 };
+                // hyper's header timeout starts once it knows the protocol, which takes a first
+                // byte: a second handle on the socket waits for that byte, within the same bound.
+                let Some((stream, probe)) = with_probe(stream) else { continue };
                 let service = TowerToHyperService::new(app.clone());
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+                let idle = limits.idle_timeout;
                 tokio::spawn(async move {
-                    if let Err(err) = connection.await {
+                    tokio::pin!(connection);
+                    let first_byte = tokio::time::timeout(idle, probe.readable());
+                    let done = tokio::select! {
+                        done = &mut connection => Some(done),
+                        waited = first_byte => if waited.is_err() { return } else { None },
+                    };
+                    drop(probe);
+                    let done = match done { Some(done) => done, None => connection.await };
+                    if let Err(err) = done {
                         tracing::debug!(error = %err, "connection ended with an error");
                     }
+                    drop(permit);
                 });
             }
             () = &mut shutdown => break,
@@ -53,4 +77,11 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
     if tokio::time::timeout(FINISH_GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!("requests still running after {FINISH_GRACE:?}; stopping anyway");
     }
+}
+
+/// The accepted socket and a second handle on it, to watch for its first byte.
+fn with_probe(stream: tokio::net::TcpStream) -> Option<(tokio::net::TcpStream, tokio::net::TcpStream)> {
+    let std = stream.into_std().ok()?;
+    let probe = std.try_clone().ok()?;
+    Some((tokio::net::TcpStream::from_std(std).ok()?, tokio::net::TcpStream::from_std(probe).ok()?))
 }

@@ -5,11 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_jwt::Backend as _;
 use cognate_proto::CognitoError;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::pkcs8::EncodePrivateKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -18,16 +19,6 @@ use crate::store::{KeyRecord, StoreError};
 
 /// Bits of a signing key (Cognito's keys are RSA-2048).
 const KEY_BITS: usize = 2048;
-
-/// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2, note 1).
-const SHA256_PREFIX: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
-    0x04, 0x20,
-];
-
-fn scheme() -> Pkcs1v15Sign {
-    Pkcs1v15Sign { hash_len: Some(32), prefix: SHA256_PREFIX.to_vec().into_boxed_slice() }
-}
 
 /// A key id and the key that signs with it. Signing goes through ring (several times faster than the
 /// pure-Rust rsa crate, which makes the keys and checks signatures).
@@ -68,11 +59,14 @@ pub async fn rotate(svc: &Services, pool_id: &str) -> Result<String, CognitoErro
     make_key(svc, pool_id).await.map(|(kid, _)| kid)
 }
 
+/// A pool's public key as cognate-jwt checks it: its algorithm and the imported key.
+pub(crate) type PublicKey = (cognate_jwt::Algorithm, <cognate_jwt::RustCrypto as cognate_jwt::Backend>::Key);
+
 /// Signing keys by pool, and public keys by (pool, kid), opened once per process.
 #[derive(Clone, Default)]
 pub struct KeyCache {
     signing: Arc<Mutex<HashMap<String, (i64, Signing)>>>,
-    public: Arc<Mutex<HashMap<(String, String), RsaPublicKey>>>,
+    public: Arc<Mutex<HashMap<(String, String), PublicKey>>>,
 }
 
 impl std::fmt::Debug for KeyCache {
@@ -155,34 +149,31 @@ impl KeyCache {
         Ok(signing)
     }
 
-    /// Checks an RS256 signature by the pool's key `kid`.
+    /// The pool's public key `kid`, imported for cognate-jwt from the JWK the pool publishes (so the
+    /// server checks its tokens exactly as the edge does); `None` when the pool has no such key.
     ///
     /// # Errors
-    /// `InternalErrorException` if the store fails.
-    pub async fn verify(
+    /// `InternalErrorException` if the store fails or a stored JWK does not import.
+    pub async fn public_key(
         &self,
         svc: &Services,
         pool_id: &str,
         kid: &str,
-        signed: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, CognitoError> {
+    ) -> Result<Option<PublicKey>, CognitoError> {
         let cache_key = (pool_id.to_owned(), kid.to_owned());
-        let cached = self.public.lock().ok().and_then(|m| m.get(&cache_key).cloned());
-        let public = match cached {
-            Some(k) => k,
-            None => {
-                let records = svc.store.signing_keys(pool_id).await.map_err(internal)?;
-                let Some(record) = records.into_iter().find(|r| r.kid == kid) else { return Ok(false) };
-                let der = svc.sealer.open(&context(pool_id, kid), &record.private_key).map_err(key_error)?;
-                let public = RsaPrivateKey::from_pkcs8_der(&der).map_err(key_error)?.to_public_key();
-                if let Ok(mut map) = self.public.lock() {
-                    map.insert(cache_key, public.clone());
-                }
-                public
-            }
-        };
-        Ok(public.verify(scheme(), &Sha256::digest(signed), signature).is_ok())
+        if let Some(found) = self.public.lock().ok().and_then(|m| m.get(&cache_key).cloned()) {
+            return Ok(Some(found));
+        }
+        let records = svc.store.signing_keys(pool_id).await.map_err(internal)?;
+        let Some(record) = records.into_iter().find(|r| r.kid == kid) else { return Ok(None) };
+        let jwk =
+            cognate_jwt::PublicJwk::parse(record.public_jwk.to_string().as_bytes()).map_err(key_error)?;
+        let imported = cognate_jwt::RustCrypto.import(&jwk).await.map_err(key_error)?;
+        let found = (jwk.algorithm, imported);
+        if let Ok(mut map) = self.public.lock() {
+            map.insert(cache_key, found.clone());
+        }
+        Ok(Some(found))
     }
 }
 
