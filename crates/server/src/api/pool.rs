@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::password::PasswordPolicy;
-use super::schema::{self, SchemaAttribute};
+use super::schema::{self, RequestedAttribute, SchemaAttribute};
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
 use super::{Caller, Request, Services, internal, now_ms, pool_not_found};
 use crate::store::{PoolRecord, StoreError};
@@ -371,7 +371,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
 /// AddCustomAttributes.
 pub async fn add_custom_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (mut pool, mut settings) = load(svc, &req.string("UserPoolId")?).await?;
-    let attrs: Vec<SchemaAttribute> = req.opt("CustomAttributes")?.unwrap_or_default();
+    let attrs: Vec<RequestedAttribute> = req.opt("CustomAttributes")?.unwrap_or_default();
     if attrs.is_empty() {
         req.require("CustomAttributes")?;
         return Err(invalid("CustomAttributes", "[]", "Member must have length greater than or equal to 1"));
