@@ -199,6 +199,16 @@ suite('user pools', (s) => {
     assert.equal(again.message, 'custom:banana: Existing attribute already has name dev:custom:banana.');
   });
 
+  test('VerificationMessageTemplate also shows under the older names; no AccountRecoverySetting is invented', async () => {
+    const template = { SmsMessage: '{####} baz', EmailMessage: 'foo {####} bar', EmailSubject: 'foobar {####}', DefaultEmailOption: 'CONFIRM_WITH_CODE' };
+    const pool = await describePool((await createPool(s, { VerificationMessageTemplate: template })).Id);
+    assert.equal(pool.SmsVerificationMessage, '{####} baz');
+    assert.equal(pool.EmailVerificationMessage, 'foo {####} bar');
+    assert.equal(pool.EmailVerificationSubject, 'foobar {####}');
+    assert.deepEqual(pool.VerificationMessageTemplate, template);
+    assert.equal(pool.AccountRecoverySetting, undefined, 'a pool created without AccountRecoverySetting has none');
+  });
+
   test('UsernameAttributes are stored (email or phone number as the username)', async () => {
     const pool = await createPool(s, { UsernameAttributes: ['email', 'phone_number'] });
     const described = await describePool(pool.Id);

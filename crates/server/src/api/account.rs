@@ -238,7 +238,19 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
 
 /// ForgotPassword.
 pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (ctx, user) = match code_request(svc, &req).await? {
+    let asked = code_request(svc, &req).await.map_err(|e| match e.kind {
+        Exception::ResourceNotFound => {
+            CognitoError::new(Exception::ResourceNotFound, "Username/client id combination not found.")
+        }
+        _ => e,
+    })?;
+    let (ctx, user) = match asked {
+        (ctx, _) if code::admin_only_recovery(&ctx.settings) => {
+            return Err(CognitoError::new(
+                Exception::NotAuthorized,
+                "Contact administrator to reset password.",
+            ));
+        }
         (ctx, Ok(user)) => (ctx, user),
         (_, Err(simulated)) => return Ok(simulated),
     };
