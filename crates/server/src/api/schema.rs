@@ -349,7 +349,7 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<(), CognitoErr
         return Err(nonconforming(name, "String must be no longer than 2048 characters"));
     }
     match attr.attribute_data_type.as_str() {
-        "Boolean" if value != "true" && value != "false" => {
+        "Boolean" if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") => {
             return Err(nonconforming(name, "Boolean attributes must be \"true\" or \"false\""));
         }
         "Number" => {
@@ -381,6 +381,16 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<(), CognitoErr
         return Err(invalid("Invalid phone number format."));
     }
     Ok(())
+}
+
+/// Writes Boolean values as `true` / `false`, however they were cased on input (Cognito takes `True`).
+pub fn normalize_booleans(schema: &[SchemaAttribute], attrs: &mut BTreeMap<String, String>) {
+    for (name, value) in attrs.iter_mut() {
+        let boolean = schema.iter().any(|s| &s.name == name && s.attribute_data_type == "Boolean");
+        if boolean && (value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")) {
+            *value = value.to_ascii_lowercase();
+        }
+    }
 }
 
 /// Checks a set of attributes an admin sets: every name in the schema, every value valid, `sub` never.
@@ -560,6 +570,22 @@ mod tests {
         let mut schema = schema.clone();
         let err = add_custom(&mut schema, custom("banana", "String")).unwrap_err();
         assert_eq!(err.message, "custom:banana: Existing attribute already has name dev:custom:banana.");
+    }
+
+    #[test]
+    fn booleans_take_any_case() {
+        let schema = standard_attributes();
+        let flag = schema.iter().find(|s| s.name == "email_verified").unwrap();
+        for value in ["true", "True", "FALSE"] {
+            assert_eq!(check_value(flag, value), Ok(()), "{value}");
+        }
+        assert!(check_value(flag, "yes").is_err());
+        let mut attrs = BTreeMap::from([
+            ("email_verified".to_owned(), "True".to_owned()),
+            ("name".to_owned(), "True".to_owned()),
+        ]);
+        normalize_booleans(&schema, &mut attrs);
+        assert_eq!((attrs["email_verified"].as_str(), attrs["name"].as_str()), ("true", "True"));
     }
 
     #[test]
