@@ -130,6 +130,11 @@ suite('ListUsers', (s) => {
     for (const filter of bad) {
       await rejectsWith(list({ Filter: filter }), 'InvalidParameterException', undefined, `Filter ${filter}`);
     }
+    // cognito's wording: one sentence for a malformed filter, another for an unsearchable attribute.
+    for (const filter of ['username = foo', 'username=']) {
+      await rejectsWith(list({ Filter: filter }), 'InvalidParameterException', /^Error while parsing filter$/, `Filter ${filter}`);
+    }
+    await rejectsWith(list({ Filter: 'custom:foo = "bar"' }), 'InvalidParameterException', /^Invalid search attribute: custom:foo$/);
   });
 
   test('Limit and PaginationToken page through every user exactly once', async () => {

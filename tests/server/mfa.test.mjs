@@ -47,7 +47,14 @@ for (const backend of backends()) {
 
     await t.test('the pool MFA configuration round-trips; ON or OPTIONAL needs a factor', async () => {
       const pool = await createPool(server);
-      await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'ON' })), 'InvalidParameterException');
+      await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'ON' })), 'InvalidParameterException',
+        /^At least one of \[SmsMfaConfiguration\] or \[SoftwareTokenMfaConfiguration\] must be provided\.$/);
+      // cognito's wording, which names the wrong member for a missing SmsConfiguration.
+      await rejectsWith(send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'ON', SmsMfaConfiguration: {} })),
+        'InvalidParameterException', /^\[SmsConfiguration\] is a required member of \[SoftwareTokenMfaConfiguration\]\.$/);
+      await rejectsWith(send(new SetUserPoolMfaConfigCommand({
+        UserPoolId: pool.Id, MfaConfiguration: 'Invalid', SoftwareTokenMfaConfiguration: { Enabled: true },
+      })), 'InvalidParameterException', /^\[MfaConfiguration\] must be one of 'ON', 'OFF', or 'OPTIONAL'\.$/);
       const set = await send(new SetUserPoolMfaConfigCommand({
         UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
       }));
@@ -105,9 +112,10 @@ for (const backend of backends()) {
       const me = await send(new GetUserCommand({ AccessToken: session.getAccessToken().getJwtToken() }));
       assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
 
-      // The same code again is refused (no replay), and so is a wrong one: each ends that attempt.
+      // The same code again is refused (no replay: ExpiredCodeException, as Cognito says), and so is
+      // a wrong one: each ends that attempt.
       const replay = await idjsSignIn(user, username);
-      await assert.rejects(replay.totp(code), (e) => e.code === 'CodeMismatchException');
+      await assert.rejects(replay.totp(code), (e) => e.code === 'ExpiredCodeException' && /already been used once/.test(e.message));
       const guessed = await idjsSignIn(user, username);
       await assert.rejects(guessed.totp(wrongCode(secret)), (e) => e.code === 'CodeMismatchException');
     });
@@ -163,7 +171,7 @@ for (const backend of backends()) {
       const pool = await createPool(server);
       await send(new SetUserPoolMfaConfigCommand({
         UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
-        SmsMfaConfiguration: { SmsAuthenticationMessage: 'Your Cognate code: {####}' },
+        SmsMfaConfiguration: { SmsAuthenticationMessage: 'Your Cognate code: {####}', SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/CognitoSms' } },
         EmailMfaConfiguration: { Subject: 'Sign-in code', Message: 'Sign in with {####}' },
       }));
       const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
@@ -227,7 +235,7 @@ for (const backend of backends()) {
     await t.test("amazon-cognito-identity-js answers SMS MFA through its mfaRequired callback", async () => {
       const pool = await createPool(server);
       await send(new SetUserPoolMfaConfigCommand({
-        UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: { SmsAuthenticationMessage: 'Code {####}' },
+        UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: { SmsAuthenticationMessage: 'Code {####}', SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/CognitoSms' } },
       }));
       const client = await createClient(server, pool.Id, { ExplicitAuthFlows: flows });
       const username = uniq('sms');

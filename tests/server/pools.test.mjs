@@ -153,6 +153,62 @@ suite('user pools', (s) => {
     assert.equal(schema['custom:joined']?.AttributeDataType, 'DateTime');
   });
 
+  test('Schema is checked as Cognito checks it, with its wording', async () => {
+    const refused = {
+      'Invalid AttributeDataType input, consider using the provided AttributeDataType enum.': { Name: 'untyped' },
+      "Validation error detected: Value 'Banana' failed to satisfy constraint: Member must satisfy enum value set: [Boolean, Number, String, DateTime]":
+        { Name: 'fruit', AttributeDataType: 'Banana' },
+      'You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email': { Name: 'email', AttributeDataType: 'Number' },
+      'Invalid StringAttributeConstraints for schema attribute email': { Name: 'email', AttributeDataType: 'String', StringAttributeConstraints: { MinLength: 'invalid_value' } },
+      'Invalid NumberAttributeConstraints for schema attribute updated_at': { Name: 'updated_at', AttributeDataType: 'Number', NumberAttributeConstraints: { MaxValue: 'x' } },
+      'user.email: String attributes cannot have a length of more than 2048': { Name: 'email', AttributeDataType: 'String', StringAttributeConstraints: { MaxLength: '2049' } },
+      'user.email: Max length cannot be less than min length.': { Name: 'email', AttributeDataType: 'String', StringAttributeConstraints: { MinLength: '2', MaxLength: '1' } },
+      'user.updated_at: Max value cannot be less than min value.': { Name: 'updated_at', AttributeDataType: 'Number', NumberAttributeConstraints: { MinValue: '2', MaxValue: '1' } },
+    };
+    for (const [message, attribute] of Object.entries(refused)) {
+      const err = await rejectsWith(s.client.send(new CreateUserPoolCommand({ PoolName: uniq('bad'), Schema: [attribute] })), 'InvalidParameterException');
+      assert.equal(err.message, message);
+    }
+    const devEmail = await rejectsWith(
+      s.client.send(new CreateUserPoolCommand({ PoolName: uniq('bad'), Schema: [{ Name: 'email', DeveloperOnlyAttribute: true }] })),
+      'InvalidParameterException',
+    );
+    assert.match(devEmail.message, /set developerOnlyAttribute for standard schema attribute email$/);
+
+    const both = { NumberAttributeConstraints: { MinValue: '10', MaxValue: '20' }, StringAttributeConstraints: { MinLength: '10', MaxLength: '20' } };
+    const pool = await createPool(s, {
+      Schema: [
+        { Name: 'string', AttributeDataType: 'String', ...both },
+        { Name: 'number', AttributeDataType: 'Number', ...both },
+        { Name: 'boolean', AttributeDataType: 'Boolean', ...both },
+        { Name: 'banana', AttributeDataType: 'String', DeveloperOnlyAttribute: true },
+      ],
+    });
+    const schema = schemaByName(await describePool(pool.Id));
+    assert.deepEqual(schema['custom:string'].StringAttributeConstraints, { MinLength: '10', MaxLength: '20' });
+    assert.equal(schema['custom:string'].NumberAttributeConstraints, undefined);
+    assert.deepEqual(schema['custom:number'].NumberAttributeConstraints, { MinValue: '10', MaxValue: '20' });
+    assert.equal(schema['custom:number'].StringAttributeConstraints, undefined);
+    assert.equal(schema['custom:boolean'].StringAttributeConstraints ?? schema['custom:boolean'].NumberAttributeConstraints, undefined);
+    assert.equal(schema['dev:custom:banana']?.DeveloperOnlyAttribute, true);
+    assert.deepEqual(schema.birthdate.StringAttributeConstraints, { MinLength: '10', MaxLength: '10' });
+    const again = await rejectsWith(
+      s.client.send(new AddCustomAttributesCommand({ UserPoolId: pool.Id, CustomAttributes: [{ Name: 'banana', AttributeDataType: 'String' }] })),
+      'InvalidParameterException',
+    );
+    assert.equal(again.message, 'custom:banana: Existing attribute already has name dev:custom:banana.');
+  });
+
+  test('VerificationMessageTemplate also shows under the older names; no AccountRecoverySetting is invented', async () => {
+    const template = { SmsMessage: '{####} baz', EmailMessage: 'foo {####} bar', EmailSubject: 'foobar {####}', DefaultEmailOption: 'CONFIRM_WITH_CODE' };
+    const pool = await describePool((await createPool(s, { VerificationMessageTemplate: template })).Id);
+    assert.equal(pool.SmsVerificationMessage, '{####} baz');
+    assert.equal(pool.EmailVerificationMessage, 'foo {####} bar');
+    assert.equal(pool.EmailVerificationSubject, 'foobar {####}');
+    assert.deepEqual(pool.VerificationMessageTemplate, template);
+    assert.equal(pool.AccountRecoverySetting, undefined, 'a pool created without AccountRecoverySetting has none');
+  });
+
   test('UsernameAttributes are stored (email or phone number as the username)', async () => {
     const pool = await createPool(s, { UsernameAttributes: ['email', 'phone_number'] });
     const described = await describePool(pool.Id);

@@ -44,7 +44,7 @@ for (const backend of backends()) {
     const send = (cmd) => server.client.send(cmd);
     const pool = await createPool(server);
     await send(new SetUserPoolMfaConfigCommand({
-      UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: { SmsAuthenticationMessage: 'Cognate code {####}' },
+      UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: { SmsAuthenticationMessage: 'Cognate code {####}', SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/CognitoSms' } },
     }));
     const client = await createClient(server, pool.Id, { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
     const username = uniq('hook');

@@ -336,6 +336,12 @@ suite('users', (s) => {
     await rejectsWith(createUser(s, required.Id, uniq('noemail'), { given_name: 'X' }), 'InvalidParameterException');
     const ok = await createUser(s, required.Id, uniq('withemail'), { email: uniqEmail('req') });
     assert.equal(ok.UserStatus, 'FORCE_CHANGE_PASSWORD');
+
+    // cognito: Boolean values are read without regard to case ("True"), and kept as true / false.
+    const cased = await createUser(s, pool.Id, uniq('cased'), { email: uniqEmail('cased'), email_verified: 'True' });
+    assert.equal(attrMap(cased.Attributes).email_verified, 'true');
+    await send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.Id, Username: cased.Username, UserAttributes: attrList({ email_verified: 'FALSE' }) }));
+    assert.equal(attrMap((await getUser(pool.Id, cased.Username)).UserAttributes).email_verified, 'false');
   });
 
   test('UsernameAttributes email: the email signs in, Cognito generates the username, emails are unique', async () => {
@@ -358,6 +364,14 @@ suite('users', (s) => {
     await rejectsWith(
       send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: 'not-an-email', MessageAction: 'SUPPRESS' })),
       'InvalidParameterException',
+    );
+    // Taking another user's email by an update is AliasExistsException (creating one is UsernameExists).
+    const other = uniqEmail('erin');
+    await send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: other, MessageAction: 'SUPPRESS', UserAttributes: attrList({ email: other }) }));
+    await rejectsWith(
+      send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.Id, Username: other, UserAttributes: attrList({ email }) })),
+      'AliasExistsException',
+      /^An account with the given email already exists\.$/,
     );
 
     const phones = await createPool(s, { UsernameAttributes: ['phone_number'] });
@@ -655,8 +669,15 @@ suite('users', (s) => {
       send(new AdminDeleteUserAttributesCommand({ UserPoolId: pool.Id, Username: username, UserAttributeNames: ['sub'] })),
       'InvalidParameterException',
     );
+    // cognito's wording names every unknown attribute, one line each.
+    await rejectsWith(
+      send(new AdminDeleteUserAttributesCommand({ UserPoolId: pool.Id, Username: username, UserAttributeNames: ['family_name', 'custom:foo', 'custom:bar'] })),
+      'InvalidParameterException',
+      /^Invalid user attributes: user\.custom:foo: Attribute does not exist in the schema\.\nuser\.custom:bar: Attribute does not exist in the schema\.\n$/,
+    );
     const still = attrMap((await getUser(pool.Id, username)).UserAttributes);
     assert.equal(still.email, email);
+    assert.equal(still.family_name, 'F', 'a refused request deletes nothing');
     assert.match(still.sub, UUID_RE);
 
     await rejectsWith(

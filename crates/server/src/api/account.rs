@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::attributes::{Writer, check_write};
 use super::auth::{Context, context};
 use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
-use super::schema::{check_attributes, check_required, is_email, is_phone};
+use super::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
 use super::session::{SignedIn, signed_in};
 use super::user::{
     AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
@@ -84,6 +84,7 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
     ctx.settings.password_policy.check(&password)?;
     let mut attrs = attributes(&req, "UserAttributes")?;
     check_write(&ctx.settings.schema, ctx.writer(), &BTreeMap::new(), &attrs)?;
+    normalize_booleans(&ctx.settings.schema, &mut attrs);
     let sub = crate::ids::sub();
     check_username(&given)?;
     let username = if ctx.settings.username_attributes.is_empty() {
@@ -225,7 +226,19 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
 
 /// ForgotPassword.
 pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (ctx, user) = match code_request(svc, &req).await? {
+    let asked = code_request(svc, &req).await.map_err(|e| match e.kind {
+        Exception::ResourceNotFound => {
+            CognitoError::new(Exception::ResourceNotFound, "Username/client id combination not found.")
+        }
+        _ => e,
+    })?;
+    let (ctx, user) = match asked {
+        (ctx, _) if code::admin_only_recovery(&ctx.settings) => {
+            return Err(CognitoError::new(
+                Exception::NotAuthorized,
+                "Contact administrator to reset password.",
+            ));
+        }
         (ctx, Ok(user)) => (ctx, user),
         (_, Err(simulated)) => return Ok(simulated),
     };
@@ -294,7 +307,7 @@ pub async fn change_password(svc: &Services, req: Request) -> Result<Value, Cogn
 pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { settings, mut user, token, pool } = signed_in(svc, &req).await?;
     req.require("UserAttributes")?;
-    let changes = attributes(&req, "UserAttributes")?;
+    let mut changes = attributes(&req, "UserAttributes")?;
     let client = super::client::load(svc, &pool.id, &token.client_id)
         .await
         .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
@@ -302,6 +315,7 @@ pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Valu
         .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))?;
     let writer = Writer::Client(client_settings.write_attributes.as_deref());
     check_write(&settings.schema, writer, &user.attributes, &changes)?;
+    normalize_booleans(&settings.schema, &mut changes);
     let mut messages = Vec::new();
     let mut codes = Vec::new();
     let mut details = Vec::new();

@@ -83,15 +83,15 @@ pub fn check_write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::schema::build;
+    use crate::api::schema::{RequestedAttribute, build};
 
     fn schema() -> Vec<SchemaAttribute> {
-        build(vec![SchemaAttribute {
+        build(vec![RequestedAttribute {
             name: "tenant".into(),
-            attribute_data_type: "String".into(),
-            developer_only_attribute: false,
-            mutable: false,
-            required: false,
+            attribute_data_type: Some("String".into()),
+            developer_only_attribute: None,
+            mutable: Some(false),
+            required: None,
             number_attribute_constraints: None,
             string_attribute_constraints: None,
         }])

@@ -608,11 +608,12 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             ctx.settings.password_policy.check(password)?;
             enabled(&user)?;
             let mut user = user;
-            let changes: BTreeMap<String, String> = answers
+            let mut changes: BTreeMap<String, String> = answers
                 .iter()
                 .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
                 .collect();
             check_write(&ctx.settings.schema, ctx.writer(), &user.attributes, &changes)?;
+            super::schema::normalize_booleans(&ctx.settings.schema, &mut changes);
             user.attributes.extend(changes);
             super::schema::check_required(&ctx.settings.schema, &user.attributes)?;
             user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);

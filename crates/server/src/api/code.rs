@@ -122,9 +122,9 @@ pub fn record(svc: &Services, user: &UserRecord, purpose: &str, code: &str, ttl_
     }
 }
 
-/// Where account-recovery messages go, following the pool's `AccountRecoverySetting` (verified email,
-/// then verified phone number, by default): `(channel, destination)`.
-pub fn recovery_destination(settings: &PoolSettings, user: &UserRecord) -> Option<(&'static str, String)> {
+/// The pool's `AccountRecoverySetting`, by priority. A pool created without one has Cognito's legacy
+/// order: a verified phone number before a verified email.
+fn recovery_mechanisms(settings: &PoolSettings) -> Vec<(i64, String)> {
     let mut mechanisms: Vec<(i64, String)> = settings
         .echoed
         .get("AccountRecoverySetting")
@@ -135,10 +135,21 @@ pub fn recovery_destination(settings: &PoolSettings, user: &UserRecord) -> Optio
                 .filter_map(|m| Some((m.get("Priority")?.as_i64()?, m.get("Name")?.as_str()?.to_owned())))
                 .collect()
         })
-        .unwrap_or_else(|| vec![(1, "verified_email".to_owned()), (2, "verified_phone_number".to_owned())]);
+        .filter(|list: &Vec<_>| !list.is_empty())
+        .unwrap_or_else(|| vec![(1, "verified_phone_number".to_owned()), (2, "verified_email".to_owned())]);
     mechanisms.sort();
+    mechanisms
+}
+
+/// Whether only an administrator may reset passwords (`admin_only` comes first).
+pub fn admin_only_recovery(settings: &PoolSettings) -> bool {
+    recovery_mechanisms(settings).first().is_some_and(|(_, name)| name == "admin_only")
+}
+
+/// Where account-recovery messages go, following [`recovery_mechanisms`]: `(channel, destination)`.
+pub fn recovery_destination(settings: &PoolSettings, user: &UserRecord) -> Option<(&'static str, String)> {
     let verified = |name: &str| user.attributes.get(&format!("{name}_verified")).is_some_and(|v| v == "true");
-    mechanisms.into_iter().find_map(|(_, name)| match name.as_str() {
+    recovery_mechanisms(settings).into_iter().find_map(|(_, name)| match name.as_str() {
         "verified_email" if verified("email") => Some(("EMAIL", user.attributes.get("email")?.clone())),
         "verified_phone_number" if verified("phone_number") => {
             Some(("SMS", user.attributes.get("phone_number")?.clone()))

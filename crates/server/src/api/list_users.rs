@@ -23,8 +23,9 @@ const FILTERABLE: [&str; 10] = [
     "sub",
 ];
 
-fn bad_filter(why: &str) -> CognitoError {
-    CognitoError::new(Exception::InvalidParameter, format!("Error while parsing filter: {why}"))
+/// Cognito says no more than this, whatever is wrong with the filter.
+fn bad_filter() -> CognitoError {
+    CognitoError::new(Exception::InvalidParameter, "Error while parsing filter")
 }
 
 /// Parses `attribute = "value"` / `attribute ^= "value"` (a `\"` inside the quotes is a quote).
@@ -34,10 +35,13 @@ pub fn parse_filter(text: &str) -> Result<UserFilter, CognitoError> {
         (Some(i), _) => (&text[..i], &text[i + 2..], true),
         (None, Some(i)) => (&text[..i], &text[i + 1..], false),
         _ => {
-            return Err(bad_filter("expected attribute = \"value\" or attribute ^= \"value\""));
+            return Err(bad_filter());
         }
     };
     let name = name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+        return Err(bad_filter());
+    }
     if !FILTERABLE.contains(&name) {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
@@ -49,13 +53,13 @@ pub fn parse_filter(text: &str) -> Result<UserFilter, CognitoError> {
         .strip_prefix('"')
         .and_then(|q| q.strip_suffix('"'))
         .filter(|_| quoted.len() >= 2)
-        .ok_or_else(|| bad_filter("the value must be in double quotes"))?;
+        .ok_or_else(bad_filter)?;
     let mut value = String::new();
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => value.push(chars.next().ok_or_else(|| bad_filter("dangling escape"))?),
-            '"' => return Err(bad_filter("unescaped quote in the value")),
+            '\\' => value.push(chars.next().ok_or_else(bad_filter)?),
+            '"' => return Err(bad_filter()),
             other => value.push(other),
         }
     }
@@ -87,7 +91,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
             if f.name == "status" {
                 f.value = match f.value.as_str() {
                     "Enabled" | "Disabled" => f.value,
-                    _ => return Err(bad_filter("status is Enabled or Disabled")),
+                    _ => return Err(bad_filter()),
                 };
             }
             Some(f)
@@ -142,5 +146,13 @@ mod tests {
         ] {
             assert_eq!(parse_filter(bad).unwrap_err().kind, Exception::InvalidParameter, "{bad}");
         }
+        // Cognito's wording: the same sentence for every malformed filter, another for a bad name.
+        for bad in ["username = foo", "username=", "email", r#"user name = "x""#] {
+            assert_eq!(parse_filter(bad).unwrap_err().message, "Error while parsing filter", "{bad}");
+        }
+        assert_eq!(
+            parse_filter(r#"custom:foo = "bar""#).unwrap_err().message,
+            "Invalid search attribute: custom:foo"
+        );
     }
 }

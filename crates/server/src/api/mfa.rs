@@ -6,7 +6,7 @@ use cognate_proto::Exception;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::pool::{PoolSettings, load as load_pool, one_of, save as save_pool};
+use super::pool::{PoolSettings, load as load_pool, save as save_pool};
 use super::session::{SignedIn, signed_in};
 use super::user::resolve;
 use super::wire::{Request, now_ms};
@@ -67,16 +67,30 @@ pub async fn set_pool_config(svc: &Services, req: Request) -> Result<Value, Cogn
             Some(super::passkey::WebAuthnSettings::parse(webauthn, settings.webauthn.as_ref())?);
     }
     if let Some(mode) = req.opt_string("MfaConfiguration")? {
-        one_of("MfaConfiguration", &mode, &["OFF", "ON", "OPTIONAL"])?;
+        if !["OFF", "ON", "OPTIONAL"].contains(&mode.as_str()) {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                "[MfaConfiguration] must be one of 'ON', 'OFF', or 'OPTIONAL'.",
+            ));
+        }
         settings.mfa_configuration = mode;
     }
-    let any_factor =
-        settings.mfa.software_token || settings.mfa.sms.is_some() || settings.mfa.email.is_some();
-    if settings.mfa_configuration != "OFF" && !any_factor {
-        return Err(CognitoError::new(
-            Exception::InvalidParameter,
-            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
-        ));
+    if settings.mfa_configuration != "OFF" {
+        let any_factor =
+            settings.mfa.software_token || settings.mfa.sms.is_some() || settings.mfa.email.is_some();
+        if !any_factor {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                "At least one of [SmsMfaConfiguration] or [SoftwareTokenMfaConfiguration] must be provided.",
+            ));
+        }
+        // Cognito's own wording, which names the wrong member.
+        if settings.mfa.sms.as_ref().is_some_and(|sms| sms.get("SmsConfiguration").is_none()) {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                "[SmsConfiguration] is a required member of [SoftwareTokenMfaConfiguration].",
+            ));
+        }
     }
     save_pool(svc, &mut pool, &settings).await?;
     Ok(config_json(&settings))
@@ -133,15 +147,27 @@ pub(super) async fn associate(svc: &Services, user: &UserRecord) -> Result<Strin
     Ok(totp::base32(&secret))
 }
 
+/// What a one-time code turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CodeCheck {
+    /// Right, and now used up.
+    Accepted,
+    /// Not a code of the drift window.
+    Wrong,
+    /// A code of the window, but of a step no newer than one accepted before (a replay).
+    Used,
+}
+
 /// Checks a TOTP code against the user's secret: the step must be in the drift window and newer
-/// than every step accepted before (no code works twice). `Ok(false)` for a wrong or replayed code.
-pub(super) async fn check_code(svc: &Services, m: &MfaRecord, code: &str) -> Result<bool, CognitoError> {
-    let Some(sealed) = &m.totp_secret else { return Ok(false) };
+/// than every step accepted before (no code works twice).
+pub(super) async fn check_code(svc: &Services, m: &MfaRecord, code: &str) -> Result<CodeCheck, CognitoError> {
+    let Some(sealed) = &m.totp_secret else { return Ok(CodeCheck::Wrong) };
     let secret = svc.sealer.open(TOTP_CONTEXT, sealed).map_err(|_| {
         internal(crate::store::StoreError::Backend("a TOTP secret does not open with the master key".into()))
     })?;
-    let Some(step) = totp::matching_step(&secret, code, now_ms() / 1000) else { return Ok(false) };
-    svc.store.use_totp_step(&m.pool_id, &m.user_key, step).await.map_err(internal)
+    let Some(step) = totp::matching_step(&secret, code, now_ms() / 1000) else { return Ok(CodeCheck::Wrong) };
+    let fresh = svc.store.use_totp_step(&m.pool_id, &m.user_key, step).await.map_err(internal)?;
+    Ok(if fresh { CodeCheck::Accepted } else { CodeCheck::Used })
 }
 
 /// AssociateSoftwareToken with an access token. (With a Session, during MFA_SETUP, `auth` answers.)
@@ -169,7 +195,7 @@ pub(super) async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Res
     if m.totp_secret.is_none() {
         return Err(CognitoError::new(Exception::SoftwareTokenMFANotFound, "Software token TOTP not found."));
     }
-    if !check_code(svc, &m, code).await? {
+    if check_code(svc, &m, code).await? != CodeCheck::Accepted {
         return Err(CognitoError::new(Exception::EnableSoftwareTokenMFA, "Code mismatch"));
     }
     // check_code moved the last accepted step in the store; keep it.

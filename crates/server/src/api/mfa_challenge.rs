@@ -162,14 +162,22 @@ pub(super) async fn answer(
             };
             let given = required(answers, member)?;
             let failures = check_lockout(svc, user).await?;
-            let right = match &challenge.code {
-                Some(sent) => bool::from(sent.as_bytes().ct_eq(given.as_bytes())),
+            let check = match &challenge.code {
+                Some(sent) if bool::from(sent.as_bytes().ct_eq(given.as_bytes())) => mfa::CodeCheck::Accepted,
+                Some(_) => mfa::CodeCheck::Wrong,
                 None => mfa::check_code(svc, &mfa::record(svc, user).await?, given).await?,
             };
             // A wrong or replayed code counts toward the same lockout as a wrong password.
-            if !right {
+            if check != mfa::CodeCheck::Accepted {
                 let _ = failed(svc, user).await;
-                return Err(code_mismatch());
+                return Err(if check == mfa::CodeCheck::Used {
+                    CognitoError::new(
+                        Exception::ExpiredCode,
+                        "Your software token has already been used once.",
+                    )
+                } else {
+                    code_mismatch()
+                });
             }
             succeeded(svc, user, failures).await?;
             ctx.tokens(svc, user).await

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::password::PasswordPolicy;
-use super::schema::{self, SchemaAttribute};
+use super::schema::{self, RequestedAttribute, SchemaAttribute};
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
 use super::{Caller, Request, Services, internal, now_ms, pool_not_found};
 use crate::store::{PoolRecord, StoreError};
@@ -162,7 +162,25 @@ fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSetting
     }
     base.tags = req.opt("UserPoolTags")?.unwrap_or_default();
     base.echoed = ECHOED.iter().filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone()))).collect();
+    mirror_verification_template(&mut base.echoed);
     Ok(base)
+}
+
+/// Cognito shows the template's texts under their older names too (SmsVerificationMessage,
+/// EmailVerificationMessage, EmailVerificationSubject) unless the request gave those itself.
+fn mirror_verification_template(echoed: &mut Map<String, Value>) {
+    let Some(template) = echoed.get("VerificationMessageTemplate").cloned() else { return };
+    for (legacy, member) in [
+        ("SmsVerificationMessage", "SmsMessage"),
+        ("EmailVerificationMessage", "EmailMessage"),
+        ("EmailVerificationSubject", "EmailSubject"),
+    ] {
+        if let Some(text) = template.get(member).filter(|v| v.is_string())
+            && !echoed.contains_key(legacy)
+        {
+            echoed.insert(legacy.to_owned(), text.clone());
+        }
+    }
 }
 
 fn pool_name(req: &Request, member: &str) -> Result<String, CognitoError> {
@@ -244,8 +262,6 @@ fn describe_json(pool: &PoolRecord, s: &PoolSettings, users: i64) -> Value {
         "EstimatedNumberOfUsers": users,
         "AdminCreateUserConfig": s.admin_create_user_config,
         "UsernameConfiguration": { "CaseSensitive": s.case_sensitive },
-        "AccountRecoverySetting": { "RecoveryMechanisms": [
-            { "Priority": 1, "Name": "verified_email" }, { "Priority": 2, "Name": "verified_phone_number" } ] },
         "CreationDate": epoch_seconds(pool.created_ms),
         "LastModifiedDate": epoch_seconds(pool.modified_ms),
     });
@@ -371,7 +387,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
 /// AddCustomAttributes.
 pub async fn add_custom_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (mut pool, mut settings) = load(svc, &req.string("UserPoolId")?).await?;
-    let attrs: Vec<SchemaAttribute> = req.opt("CustomAttributes")?.unwrap_or_default();
+    let attrs: Vec<RequestedAttribute> = req.opt("CustomAttributes")?.unwrap_or_default();
     if attrs.is_empty() {
         req.require("CustomAttributes")?;
         return Err(invalid("CustomAttributes", "[]", "Member must have length greater than or equal to 1"));

@@ -68,15 +68,38 @@ fn yes() -> bool {
     true
 }
 
+/// A `SchemaAttributeType` as CreateUserPool and AddCustomAttributes take it: every member may be
+/// absent, and what is absent matters (a custom attribute must name its type).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RequestedAttribute {
+    /// The name, without `custom:` for custom attributes.
+    #[serde(default)]
+    pub name: String,
+    /// `String`, `Number`, `DateTime` or `Boolean`.
+    pub attribute_data_type: Option<String>,
+    /// Only admins may see or set it.
+    pub developer_only_attribute: Option<bool>,
+    /// Users may change it after creation.
+    pub mutable: Option<bool>,
+    /// Every user must have it.
+    pub required: Option<bool>,
+    /// Bounds for numbers.
+    pub number_attribute_constraints: Option<NumberConstraints>,
+    /// Bounds for strings.
+    pub string_attribute_constraints: Option<StringConstraints>,
+}
+
 fn standard(name: &str, data_type: &str, mutable: bool, required: bool) -> SchemaAttribute {
     let (strings, numbers) = match data_type {
-        "String" => (
-            Some(StringConstraints {
-                min_length: Some(if required { "1" } else { "0" }.to_owned()),
-                max_length: Some(MAX_VALUE.to_string()),
-            }),
-            None,
-        ),
+        "String" => {
+            // Cognito's birthdate is YYYY-MM-DD: exactly 10 characters.
+            let (min, max) = match name {
+                "birthdate" => ("10".to_owned(), "10".to_owned()),
+                _ => (if required { "1" } else { "0" }.to_owned(), MAX_VALUE.to_string()),
+            };
+            (Some(StringConstraints { min_length: Some(min), max_length: Some(max) }), None)
+        }
         "Number" => (None, Some(NumberConstraints { min_value: Some("0".to_owned()), max_value: None })),
         _ => (None, None),
     };
@@ -123,11 +146,82 @@ fn invalid(message: impl Into<String>) -> CognitoError {
     CognitoError::new(Exception::InvalidParameter, message)
 }
 
-/// Turns a request's custom attribute into its stored form (`custom:` prefix), checking it.
+/// The data types Cognito knows, in the order its validation message lists them.
+const DATA_TYPES: [&str; 4] = ["Boolean", "Number", "String", "DateTime"];
+
+/// The requested data type, if any, checked against [`DATA_TYPES`].
+fn data_type(attr: &RequestedAttribute) -> Result<Option<&str>, CognitoError> {
+    match attr.attribute_data_type.as_deref() {
+        Some(t) if !DATA_TYPES.contains(&t) => Err(invalid(format!(
+            "Validation error detected: Value '{t}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            DATA_TYPES.join(", ")
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// One bound of a constraint: absent or empty is no bound; otherwise an integer (a length: not negative).
+fn bound(
+    value: Option<&String>,
+    member: &str,
+    name: &str,
+    length: bool,
+) -> Result<Option<i64>, CognitoError> {
+    let Some(text) = value.filter(|v| !v.is_empty()) else { return Ok(None) };
+    match text.parse::<i64>() {
+        Ok(n) if !length || n >= 0 => Ok(Some(n)),
+        _ => Err(invalid(format!("Invalid {member} for schema attribute {name}"))),
+    }
+}
+
+/// Checks the requested constraints of an attribute of `data_type` named `name`, and keeps only
+/// those of its own type (Cognito does not echo number bounds on a string, or the reverse).
+fn constraints(
+    attr: &RequestedAttribute,
+    name: &str,
+    data_type: &str,
+) -> Result<(Option<StringConstraints>, Option<NumberConstraints>), CognitoError> {
+    match data_type {
+        "String" => {
+            let Some(c) = &attr.string_attribute_constraints else { return Ok((None, None)) };
+            let member = "StringAttributeConstraints";
+            let min = bound(c.min_length.as_ref(), member, name, true)?;
+            let max = bound(c.max_length.as_ref(), member, name, true)?;
+            if min.max(max).is_some_and(|n| n > MAX_VALUE as i64) {
+                return Err(invalid(format!(
+                    "user.{name}: String attributes cannot have a length of more than {MAX_VALUE}"
+                )));
+            }
+            if let (Some(min), Some(max)) = (min, max)
+                && min > max
+            {
+                return Err(invalid(format!("user.{name}: Max length cannot be less than min length.")));
+            }
+            Ok((Some(c.clone()), None))
+        }
+        "Number" => {
+            let Some(c) = &attr.number_attribute_constraints else { return Ok((None, None)) };
+            let member = "NumberAttributeConstraints";
+            let min = bound(c.min_value.as_ref(), member, name, false)?;
+            let max = bound(c.max_value.as_ref(), member, name, false)?;
+            if let (Some(min), Some(max)) = (min, max)
+                && min > max
+            {
+                return Err(invalid(format!("user.{name}: Max value cannot be less than min value.")));
+            }
+            Ok((None, Some(c.clone())))
+        }
+        _ => Ok((None, None)),
+    }
+}
+
+/// Turns a request's custom attribute into its stored form (`custom:` prefix, and `dev:` before it
+/// for a developer-only attribute), checking it.
 ///
 /// # Errors
 /// `InvalidParameterException` for a bad name, type or constraint, or a required custom attribute.
-pub fn custom_attribute(mut attr: SchemaAttribute) -> Result<SchemaAttribute, CognitoError> {
+pub fn custom_attribute(attr: RequestedAttribute) -> Result<SchemaAttribute, CognitoError> {
+    let data_type = data_type(&attr)?;
     let bare = attr.name.strip_prefix("custom:").unwrap_or(&attr.name).to_owned();
     if bare.is_empty()
         || bare.chars().count() > 20
@@ -137,49 +231,66 @@ pub fn custom_attribute(mut attr: SchemaAttribute) -> Result<SchemaAttribute, Co
             "Invalid custom attribute name {bare}: 1 to 20 letters, digits, '_', '-' or ':'."
         )));
     }
-    if !["String", "Number", "DateTime", "Boolean"].contains(&attr.attribute_data_type.as_str()) {
-        return Err(invalid(format!(
-            "Invalid AttributeDataType {} for custom:{bare}.",
-            attr.attribute_data_type
-        )));
-    }
-    if attr.required {
+    let Some(data_type) = data_type else {
+        return Err(invalid(
+            "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+        ));
+    };
+    if attr.required == Some(true) {
         return Err(invalid("Required custom attributes are not supported currently."));
     }
-    for bound in [
-        attr.string_attribute_constraints.as_ref().and_then(|c| c.min_length.as_ref()),
-        attr.string_attribute_constraints.as_ref().and_then(|c| c.max_length.as_ref()),
-        attr.number_attribute_constraints.as_ref().and_then(|c| c.min_value.as_ref()),
-        attr.number_attribute_constraints.as_ref().and_then(|c| c.max_value.as_ref()),
-    ]
-    .into_iter()
-    .flatten()
+    let developer_only = attr.developer_only_attribute.unwrap_or(false);
+    let name = if developer_only { format!("dev:custom:{bare}") } else { format!("custom:{bare}") };
+    let (strings, numbers) = constraints(&attr, &name, data_type)?;
+    Ok(SchemaAttribute {
+        name,
+        attribute_data_type: data_type.to_owned(),
+        developer_only_attribute: developer_only,
+        mutable: attr.mutable.unwrap_or(true),
+        required: false,
+        number_attribute_constraints: numbers,
+        string_attribute_constraints: strings,
+    })
+}
+
+/// Applies a request for a standard attribute: it may become required or immutable, and take other
+/// bounds of its own type, but never another type or developer-only.
+fn override_standard(std: &mut SchemaAttribute, attr: &RequestedAttribute) -> Result<(), CognitoError> {
+    let requested_type = data_type(attr)?;
+    if requested_type.is_some_and(|t| t != std.attribute_data_type)
+        || attr.developer_only_attribute == Some(true)
     {
-        if bound.parse::<i64>().is_err() {
-            return Err(invalid(format!(
-                "Invalid constraint {bound} for custom:{bare}: must be an integer."
-            )));
+        return Err(invalid(format!(
+            "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
+            std.name
+        )));
+    }
+    if std.name == "sub" {
+        return Err(invalid("The sub attribute cannot be changed."));
+    }
+    std.required = attr.required.unwrap_or(std.required);
+    std.mutable = attr.mutable.unwrap_or(std.mutable);
+    // As Cognito does, bounds are read only when the request names the data type.
+    if requested_type.is_some() {
+        let (strings, numbers) = constraints(attr, &std.name, &std.attribute_data_type)?;
+        if strings.is_some() || numbers.is_some() {
+            std.string_attribute_constraints = strings;
+            std.number_attribute_constraints = numbers;
         }
     }
-    attr.name = format!("custom:{bare}");
-    Ok(attr)
+    Ok(())
 }
 
 /// Builds a pool's schema from `CreateUserPool`'s `Schema`: standard attributes may become required
 /// or immutable; the rest are custom.
 ///
 /// # Errors
-/// `InvalidParameterException` for a bad custom attribute, a duplicate, or too many.
-pub fn build(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAttribute>, CognitoError> {
+/// `InvalidParameterException` for a bad attribute, a duplicate, or too many.
+pub fn build(requested: Vec<RequestedAttribute>) -> Result<Vec<SchemaAttribute>, CognitoError> {
     let mut schema = standard_attributes();
     for attr in requested {
-        if let Some(std) = schema.iter_mut().find(|s| s.name == attr.name && !s.name.starts_with("custom:")) {
-            if std.name == "sub" {
-                return Err(invalid("The sub attribute cannot be changed."));
-            }
-            std.required = attr.required;
-            std.mutable = attr.mutable;
-            std.developer_only_attribute = attr.developer_only_attribute;
+        if let Some(std) = schema.iter_mut().find(|s| s.name == attr.name && !s.name.contains("custom:")) {
+            override_standard(std, &attr)?;
             continue;
         }
         add_custom(&mut schema, attr)?;
@@ -191,12 +302,13 @@ pub fn build(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAttribute>, Co
 ///
 /// # Errors
 /// `InvalidParameterException` for a bad or duplicate attribute, or one too many.
-pub fn add_custom(schema: &mut Vec<SchemaAttribute>, attr: SchemaAttribute) -> Result<(), CognitoError> {
+pub fn add_custom(schema: &mut Vec<SchemaAttribute>, attr: RequestedAttribute) -> Result<(), CognitoError> {
     let attr = custom_attribute(attr)?;
-    if schema.iter().any(|s| s.name == attr.name) {
-        return Err(invalid(format!("Existing attribute already has name {}.", attr.name)));
+    let plain = attr.name.trim_start_matches("dev:");
+    if let Some(existing) = schema.iter().find(|s| s.name.trim_start_matches("dev:") == plain) {
+        return Err(invalid(format!("{plain}: Existing attribute already has name {}.", existing.name)));
     }
-    if schema.iter().filter(|s| s.name.starts_with("custom:")).count() >= MAX_CUSTOM {
+    if schema.iter().filter(|s| s.name.contains("custom:")).count() >= MAX_CUSTOM {
         return Err(invalid(format!("A user pool can have at most {MAX_CUSTOM} custom attributes.")));
     }
     schema.push(attr);
@@ -237,7 +349,7 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<(), CognitoErr
         return Err(nonconforming(name, "String must be no longer than 2048 characters"));
     }
     match attr.attribute_data_type.as_str() {
-        "Boolean" if value != "true" && value != "false" => {
+        "Boolean" if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") => {
             return Err(nonconforming(name, "Boolean attributes must be \"true\" or \"false\""));
         }
         "Number" => {
@@ -269,6 +381,16 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<(), CognitoErr
         return Err(invalid("Invalid phone number format."));
     }
     Ok(())
+}
+
+/// Writes Boolean values as `true` / `false`, however they were cased on input (Cognito takes `True`).
+pub fn normalize_booleans(schema: &[SchemaAttribute], attrs: &mut BTreeMap<String, String>) {
+    for (name, value) in attrs.iter_mut() {
+        let boolean = schema.iter().any(|s| &s.name == name && s.attribute_data_type == "Boolean");
+        if boolean && (value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")) {
+            *value = value.to_ascii_lowercase();
+        }
+    }
 }
 
 /// Checks a set of attributes an admin sets: every name in the schema, every value valid, `sub` never.
@@ -310,22 +432,41 @@ pub fn check_required(
 mod tests {
     use super::*;
 
-    fn custom(name: &str, data_type: &str) -> SchemaAttribute {
-        SchemaAttribute {
+    fn custom(name: &str, data_type: &str) -> RequestedAttribute {
+        RequestedAttribute {
             name: name.into(),
-            attribute_data_type: data_type.into(),
-            ..standard("x", "String", true, false)
+            attribute_data_type: Some(data_type.into()),
+            ..RequestedAttribute::default()
         }
+    }
+
+    /// A bound as the wire gives it; "" for none.
+    fn wire(b: &str) -> Option<String> {
+        (!b.is_empty()).then(|| b.to_owned())
+    }
+
+    fn strings(min: &str, max: &str) -> Option<StringConstraints> {
+        Some(StringConstraints { min_length: wire(min), max_length: wire(max) })
+    }
+
+    fn numbers(min: &str, max: &str) -> Option<NumberConstraints> {
+        Some(NumberConstraints { min_value: wire(min), max_value: wire(max) })
+    }
+
+    fn refusal(attr: RequestedAttribute) -> String {
+        build(vec![attr]).unwrap_err().message
     }
 
     #[test]
     fn builds_a_schema_with_custom_attributes() {
-        let mut email = standard("email", "String", true, true);
-        email.mutable = false;
+        let email = RequestedAttribute {
+            name: "email".into(),
+            required: Some(true),
+            mutable: Some(false),
+            ..RequestedAttribute::default()
+        };
         let mut age = custom("age", "Number");
-        age.number_attribute_constraints =
-            Some(NumberConstraints { min_value: Some("18".into()), max_value: Some("130".into()) });
-        age.string_attribute_constraints = None;
+        age.number_attribute_constraints = numbers("18", "130");
         let schema = build(vec![email, age]).unwrap();
         let email = schema.iter().find(|s| s.name == "email").unwrap();
         assert!(email.required && !email.mutable);
@@ -344,7 +485,7 @@ mod tests {
     #[test]
     fn refuses_bad_custom_attributes() {
         let mut required = custom("x", "String");
-        required.required = true;
+        required.required = Some(true);
         assert!(build(vec![required]).is_err());
         assert!(build(vec![custom("this-name-is-far-too-long", "String")]).is_err());
         assert!(build(vec![custom("ok", "Float")]).is_err());
@@ -356,6 +497,95 @@ mod tests {
         );
         let many: Vec<_> = (0..=MAX_CUSTOM).map(|i| custom(&format!("a{i}"), "String")).collect();
         assert!(build(many).is_err());
+    }
+
+    #[test]
+    fn refuses_schemas_as_cognito_does() {
+        let mut untyped = custom("plain", "String");
+        untyped.attribute_data_type = None;
+        assert_eq!(
+            refusal(untyped),
+            "Invalid AttributeDataType input, consider using the provided AttributeDataType enum."
+        );
+        assert_eq!(
+            refusal(custom("fruit", "Banana")),
+            "Validation error detected: Value 'Banana' failed to satisfy constraint: Member must satisfy enum value set: [Boolean, Number, String, DateTime]"
+        );
+        let changed = "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email";
+        assert_eq!(refusal(custom("email", "Number")), changed);
+        let mut dev_email = RequestedAttribute { name: "email".into(), ..RequestedAttribute::default() };
+        dev_email.developer_only_attribute = Some(true);
+        assert_eq!(refusal(dev_email), changed);
+        let string_refusal = |name: &str, min: &str, max: &str| {
+            let mut a = custom(name, "String");
+            a.string_attribute_constraints = strings(min, max);
+            refusal(a)
+        };
+        let number_refusal = |min: &str, max: &str| {
+            let mut a = custom("updated_at", "Number");
+            a.number_attribute_constraints = numbers(min, max);
+            refusal(a)
+        };
+        for (min, max) in [("invalid_value", ""), ("", "invalid_value"), ("-1", "")] {
+            let message = string_refusal("email", min, max);
+            assert_eq!(message, "Invalid StringAttributeConstraints for schema attribute email");
+        }
+        let invalid_number = "Invalid NumberAttributeConstraints for schema attribute updated_at";
+        assert_eq!(number_refusal("", "invalid_value"), invalid_number);
+        for (min, max) in [("2049", ""), ("", "2049")] {
+            let message = string_refusal("email", min, max);
+            assert_eq!(message, "user.email: String attributes cannot have a length of more than 2048");
+        }
+        let inverted = "Max length cannot be less than min length.";
+        assert_eq!(string_refusal("email", "2", "1"), format!("user.email: {inverted}"));
+        assert_eq!(string_refusal("code", "5", "3"), format!("user.custom:code: {inverted}"));
+        let inverted = "user.updated_at: Max value cannot be less than min value.";
+        assert_eq!(number_refusal("2", "1"), inverted);
+    }
+
+    #[test]
+    fn keeps_only_the_constraints_of_the_type_and_names_developer_attributes() {
+        let mut attrs = Vec::new();
+        for data_type in ["String", "Number", "Boolean"] {
+            let mut a = custom(&data_type.to_lowercase(), data_type);
+            a.string_attribute_constraints = strings("10", "20");
+            a.number_attribute_constraints = numbers("10", "20");
+            attrs.push(a);
+        }
+        let mut secret = custom("banana", "String");
+        secret.developer_only_attribute = Some(true);
+        attrs.push(secret);
+        let schema = build(attrs).unwrap();
+        let by_name = |n: &str| schema.iter().find(|s| s.name == n).unwrap();
+        let bounds = |n: &str| {
+            let a = by_name(n);
+            (a.string_attribute_constraints.clone(), a.number_attribute_constraints.clone())
+        };
+        assert_eq!(bounds("custom:string"), (strings("10", "20"), None));
+        assert_eq!(bounds("custom:number"), (None, numbers("10", "20")));
+        assert_eq!(bounds("custom:boolean"), (None, None));
+        assert!(by_name("dev:custom:banana").developer_only_attribute);
+        assert_eq!(by_name("birthdate").string_attribute_constraints, strings("10", "10"));
+
+        let mut schema = schema.clone();
+        let err = add_custom(&mut schema, custom("banana", "String")).unwrap_err();
+        assert_eq!(err.message, "custom:banana: Existing attribute already has name dev:custom:banana.");
+    }
+
+    #[test]
+    fn booleans_take_any_case() {
+        let schema = standard_attributes();
+        let flag = schema.iter().find(|s| s.name == "email_verified").unwrap();
+        for value in ["true", "True", "FALSE"] {
+            assert_eq!(check_value(flag, value), Ok(()), "{value}");
+        }
+        assert!(check_value(flag, "yes").is_err());
+        let mut attrs = BTreeMap::from([
+            ("email_verified".to_owned(), "True".to_owned()),
+            ("name".to_owned(), "True".to_owned()),
+        ]);
+        normalize_booleans(&schema, &mut attrs);
+        assert_eq!((attrs["email_verified"].as_str(), attrs["name"].as_str()), ("true", "True"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::attributes::{Writer, check_write};
 use super::pool::{PoolSettings, load as load_pool, one_of};
-use super::schema::check_required;
+use super::schema::{check_required, normalize_booleans};
 use super::wire::{check_len, epoch_seconds, invalid};
 use super::{Request, Services, internal, now_ms};
 use crate::store::{Message, PoolRecord, StoreError, UserFilter, UserRecord};
@@ -160,15 +160,17 @@ fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
                     format!("An account with the given {kind} already exists."),
                 )
             } else {
-                CognitoError::new(
-                    Exception::AliasExists,
-                    format!("An account with the {kind} already exists."),
-                )
+                alias_exists(kind)
             }
         }
         StoreError::NotFound => user_not_found(),
         other => internal(other),
     }
+}
+
+/// `AliasExistsException`: another user holds `kind` (`email`, `phone_number`, ...) as an alias.
+fn alias_exists(kind: &str) -> CognitoError {
+    CognitoError::new(Exception::AliasExists, format!("An account with the given {kind} already exists."))
 }
 
 fn fill(template: Option<&String>, default: &str, username: &str, password: &str) -> String {
@@ -264,6 +266,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
     let (pool, settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let given = username_member(&req)?;
     let mut attrs = read_attributes(&req, "UserAttributes")?;
+    normalize_booleans(&settings.schema, &mut attrs);
     let action = req.opt_string("MessageAction")?;
     if let Some(a) = &action {
         one_of("MessageAction", a, &["RESEND", "SUPPRESS"])?;
@@ -495,6 +498,7 @@ pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Val
     let (_, settings, mut user) = load_user(svc, &req).await?;
     req.require("UserAttributes")?;
     let mut changes = read_attributes(&req, "UserAttributes")?;
+    normalize_booleans(&settings.schema, &mut changes);
     // A blank value deletes the attribute.
     let blanks: Vec<String> = changes.iter().filter(|(_, v)| v.is_empty()).map(|(k, _)| k.clone()).collect();
     changes.retain(|_, v| !v.is_empty());
@@ -519,7 +523,15 @@ pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Val
     }
     check_verified_flags(&user.attributes)?;
     user.aliases = aliases(&settings, &user.attributes);
-    save(svc, &settings, &mut user).await
+    user.modified_ms = now_ms();
+    // Taking another user's email or phone number is AliasExists here, even where it is the username.
+    svc.store.update_user(&user, &[], &[]).await.map_err(|e| match e {
+        StoreError::Conflict(what) if what.starts_with("alias:") => {
+            alias_exists(what.trim_start_matches("alias:"))
+        }
+        other => map_user_conflict(&settings, other),
+    })?;
+    Ok(json!({}))
 }
 
 /// AdminDeleteUserAttributes: required attributes and `sub` stay.
@@ -527,23 +539,25 @@ pub async fn admin_delete_attributes(svc: &Services, req: Request) -> Result<Val
     let (_, settings, mut user) = load_user(svc, &req).await?;
     req.require("UserAttributeNames")?;
     let names: Vec<String> = req.opt("UserAttributeNames")?.unwrap_or_default();
-    for name in &names {
-        let entry = settings.schema.iter().find(|s| &s.name == name);
-        match entry {
-            None => {
-                return Err(CognitoError::new(
-                    Exception::InvalidParameter,
-                    format!("Attribute does not exist in the schema: {name}"),
-                ));
-            }
-            Some(s) if s.required || s.name == "sub" => {
-                return Err(CognitoError::new(
-                    Exception::InvalidParameter,
-                    format!("Cannot delete a required attribute: {name}"),
-                ));
-            }
-            Some(_) => {}
-        }
+    let unknown: String = names
+        .iter()
+        .filter(|name| !settings.schema.iter().any(|s| &s.name == *name))
+        .map(|name| format!("user.{name}: Attribute does not exist in the schema.\n"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("Invalid user attributes: {unknown}"),
+        ));
+    }
+    if let Some(name) = names
+        .iter()
+        .find(|n| settings.schema.iter().any(|s| &s.name == *n && (s.required || s.name == "sub")))
+    {
+        return Err(CognitoError::new(
+            Exception::InvalidParameter,
+            format!("Cannot delete a required attribute: {name}"),
+        ));
     }
     for name in &names {
         user.attributes.remove(name);
