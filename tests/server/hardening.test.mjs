@@ -224,4 +224,30 @@ suite('hardening', (s) => {
     assert.equal(alias.Username, username);
     await rejectsWith(createUser(s, pool.Id, uniq('dup'), { preferred_username: handle }), 'AliasExistsException');
   });
+
+  test('unknown users look like real ones: SECRET_BLOCK length, lockout after wrong passwords', async () => {
+    const pool = await createPool(s);
+    const client = await createClient(s, pool.Id, { ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' });
+    const known = `k${uniq('u').slice(0, 10)}`;
+    const unknown = `z${known.slice(1)}`; // the same length, nobody's name
+    await createUser(s, pool.Id, known, {}, { TemporaryPassword: PASSWORD });
+    const srpA = 'ab'.repeat(384);
+    const block = async (name) =>
+      (await s.client.send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: name, SRP_A: srpA } })))
+        .ChallengeParameters.SECRET_BLOCK.length;
+    assert.equal(await block(unknown), await block(known));
+    const attempts = async (name) => {
+      const messages = [];
+      for (let i = 0; i < 6; i++) {
+        const err = await s.client
+          .send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: 'Wrong-Pass-1' } }))
+          .then(() => null, (e) => `${e.name}: ${e.message}`);
+        messages.push(err);
+      }
+      return messages;
+    };
+    const real = await attempts(known);
+    assert.equal(real.at(-1), 'NotAuthorizedException: Password attempts exceeded');
+    assert.deepEqual(await attempts(unknown), real);
+  });
 });

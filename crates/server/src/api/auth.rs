@@ -32,7 +32,9 @@ pub(super) struct Challenge {
     id: String,
     pool: String,
     client: String,
-    /// The user's key; `None` for the stand-in challenge answered for unknown users.
+    /// The user's key; `None` for the stand-in challenge answered for unknown users. Left out of the
+    /// sealed form when `None`, so a stand-in seals to the same length as a real challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     user: Option<String>,
     name: String,
     srp_a: Option<String>,
@@ -48,8 +50,8 @@ pub(super) struct Challenge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) code: Option<String>,
     /// For a stand-in challenge, the lookup key of the name it was asked for (an answer must name
-    /// the same user, as for anyone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// the same user, as for anyone). Its sealed name is as long as `user`'s, on purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "anon")]
     asked: Option<String>,
 }
 
@@ -111,8 +113,14 @@ impl Challenge {
 
 const CHALLENGE_CONTEXT: &str = "auth-challenge";
 
+/// Sealed challenges are padded (with JSON white space) to a multiple of this many bytes, so their
+/// length does not vary with what they hold: a stand-in for an unknown user, or SRP_B's leading zeros.
+const SEAL_BUCKET: usize = 1024;
+
 pub(super) fn seal(svc: &Services, challenge: &Challenge) -> String {
-    STANDARD.encode(svc.sealer.seal(CHALLENGE_CONTEXT, &serde_json::to_vec(challenge).unwrap_or_default()))
+    let mut plain = serde_json::to_vec(challenge).unwrap_or_default();
+    plain.resize(plain.len().div_ceil(SEAL_BUCKET) * SEAL_BUCKET, b' ');
+    STANDARD.encode(svc.sealer.seal(CHALLENGE_CONTEXT, &plain))
 }
 
 pub(super) fn invalid_session() -> CognitoError {
@@ -328,6 +336,22 @@ fn lockout_ms(failures: i64) -> i64 {
     if failures < 5 { 0 } else { (1000i64 << (failures - 5).min(20)).min(15 * 60 * 1000) }
 }
 
+/// A wrong password for a user who does not exist, answered as for one who does: the same lockout
+/// (counted under the name asked for), the same message.
+pub(super) async fn unknown_failed(svc: &Services, pool_id: &str, asked: &str) -> CognitoError {
+    match svc.store.sign_in_failures(pool_id, asked).await {
+        Ok((_, locked_until)) if locked_until > now_ms() => {
+            return CognitoError::new(Exception::NotAuthorized, "Password attempts exceeded");
+        }
+        Ok(_) => {}
+        Err(err) => return internal(err),
+    }
+    if let Err(err) = svc.store.record_failure(pool_id, asked, now_ms(), lockout_ms).await {
+        return internal(err);
+    }
+    wrong_password()
+}
+
 /// Counts a wrong password and answers as Cognito does.
 pub(super) async fn failed(svc: &Services, user: &UserRecord) -> CognitoError {
     if let Err(err) = svc.store.record_failure(&user.pool_id, &user.key, now_ms(), lockout_ms).await {
@@ -393,7 +417,7 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
             let username = param(&params, "USERNAME")?;
             ctx.check_secret_hash(svc, &params, username)?;
             let user = find_user(svc, &ctx, username).await?;
-            password_sign_in(svc, &ctx, user, param(&params, "PASSWORD")?).await
+            password_sign_in(svc, &ctx, username, user, param(&params, "PASSWORD")?).await
         }
         "USER_AUTH" => {
             let username = param(&params, "USERNAME")?;
@@ -417,11 +441,21 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
 pub(super) async fn password_sign_in(
     svc: &Services,
     ctx: &Context,
+    username: &str,
     user: Option<UserRecord>,
     password: &str,
 ) -> Result<Value, CognitoError> {
-    let user = user.ok_or_else(|| ctx.unknown_user())?;
     let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+    let Some(user) = user else {
+        if !ctx.hides_users() {
+            return Err(ctx.unknown_user());
+        }
+        // The password work a real user's check costs, then the lockout and answer a real user gets.
+        let asked = username_key(&ctx.settings, username);
+        let salt = stand_in_salt(svc, &ctx.pool.id, &asked);
+        let _ = Verifier::with_salt(salt, pool_name, &asked, password);
+        return Err(unknown_failed(svc, &ctx.pool.id, &asked).await);
+    };
     let failures = check_lockout(svc, &user).await?;
     let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
     if !verifier.matches(pool_name, &user.username, password) {
@@ -572,7 +606,10 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
         // The stand-in challenge of an unknown user: spend what checking a real proof spends (v^u,
         // then the power of b) before answering as a wrong password does.
         stand_in_work(&challenge);
-        return Err(wrong_password());
+        return Err(match &challenge.asked {
+            Some(asked) => unknown_failed(svc, &ctx.pool.id, asked).await,
+            None => wrong_password(),
+        });
     };
     let user =
         svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(|| ctx.unknown_user())?;

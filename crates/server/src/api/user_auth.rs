@@ -211,7 +211,7 @@ async fn begin(
             let password = params.get("PASSWORD").ok_or_else(|| {
                 CognitoError::new(Exception::InvalidParameter, "Missing required parameter PASSWORD")
             })?;
-            password_sign_in(svc, ctx, user, password).await
+            password_sign_in(svc, ctx, username, user, password).await
         }
         "WEB_AUTHN" => {
             let user = user.ok_or_else(invalid_session)?;
