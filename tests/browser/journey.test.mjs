@@ -168,7 +168,7 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     // The setup's code again is refused (each code works once); the next one signs in.
     await page.fill('#next-step [name=answer]', setupCode);
     await page.click('#next-step button[type=submit]');
-    await page.waitForFunction(() => /not right/.test(document.querySelector('#message').textContent));
+    await page.waitForFunction(() => /already used/.test(document.querySelector('#message').textContent));
     await shot('app-code-replay-refused');
     await page.click('#sign-in button[type=submit]');
     await page.waitForSelector('#next-step:not([hidden])');

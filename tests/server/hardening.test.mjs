@@ -9,6 +9,7 @@ import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
   ListUsersCommand,
   RespondToAuthChallengeCommand,
@@ -249,5 +250,21 @@ suite('hardening', (s) => {
     const real = await attempts(known);
     assert.equal(real.at(-1), 'NotAuthorizedException: Password attempts exceeded');
     assert.deepEqual(await attempts(unknown), real);
+  });
+
+  test('ForgotPassword answers an unknown user with an email-shaped mask, stable across calls', async () => {
+    const pool = await createPool(s);
+    const client = await createClient(s, pool.Id, { ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' });
+    const real = uniq('real');
+    await createUser(s, pool.Id, real, { email: 'user@example.com', email_verified: 'true' });
+    const forgot = async (name) =>
+      (await s.client.send(new ForgotPasswordCommand({ ClientId: client.ClientId, Username: name }))).CodeDeliveryDetails;
+    const known = await forgot(real);
+    assert.deepEqual(known, { Destination: 'u***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+    const ghost = uniq('ghost');
+    const first = await forgot(ghost);
+    assert.match(first.Destination, /^[a-z]\*\*\*@[a-z]\*\*\*$/);
+    assert.equal(first.DeliveryMedium, 'EMAIL');
+    assert.deepEqual(await forgot(ghost), first);
   });
 });

@@ -43,7 +43,10 @@ function explain(error: unknown): string {
     case 'EnableSoftwareTokenMFAException':
       return 'That code is not right. Check the code you were sent, or the one your app shows now.';
     case 'ExpiredCodeException':
-      return 'That code has expired. Send a new one.';
+      // Cognito answers an authenticator-app code used once already as expired.
+      return /already been used/i.test(e.message)
+        ? 'That code was already used. Enter the next one your app shows.'
+        : 'That code has expired. Send a new one.';
     case 'UserNotConfirmedException':
       return 'Confirm your email first: enter the code we sent.';
     case 'LimitExceededException':

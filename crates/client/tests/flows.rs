@@ -305,6 +305,7 @@ fn a_pool_requiring_mfa_sets_the_app_up_inside_sign_in() {
     assert!(
         matches!(again, SignInOutcome::Next(NextStep::Challenge { ref name, .. }) if name == "SOFTWARE_TOKEN_MFA")
     );
+    // Cognito answers a replayed authenticator code as used, not as wrong.
     let replayed = block_on(sdk.confirm_sign_in(&code, &[])).unwrap_err();
-    assert_eq!(replayed.name, "CodeMismatchException");
+    assert_eq!(replayed.name, "ExpiredCodeException");
 }

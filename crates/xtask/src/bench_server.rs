@@ -27,19 +27,19 @@ fn seconds() -> u64 {
 }
 
 /// One keep-alive HTTP/1.1 connection speaking Cognito's JSON protocol.
-struct Conn {
+pub(crate) struct Conn {
     stream: BufReader<TcpStream>,
     host: String,
 }
 
 impl Conn {
-    fn open(port: u16) -> Result<Self> {
+    pub(crate) fn open(port: u16) -> Result<Self> {
         let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         Ok(Self { stream: BufReader::new(stream), host: format!("127.0.0.1:{port}") })
     }
 
-    fn call(&mut self, operation: &str, body: &Value) -> Result<Value> {
+    pub(crate) fn call(&mut self, operation: &str, body: &Value) -> Result<Value> {
         let body = body.to_string();
         let request = format!(
             "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-amz-json-1.1\r\n\
@@ -148,7 +148,11 @@ fn modexp_ms() -> Result<f64> {
     Ok(samples[samples.len() / 2])
 }
 
-fn start(bin: &std::path::Path, data_dir: &std::path::Path, db: Option<&str>) -> Result<(Child, u16)> {
+pub(crate) fn start(
+    bin: &std::path::Path,
+    data_dir: &std::path::Path,
+    db: Option<&str>,
+) -> Result<(Child, u16)> {
     let mut cmd = Command::new(bin);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
     if let Some(url) = db {
@@ -169,7 +173,7 @@ fn start(bin: &std::path::Path, data_dir: &std::path::Path, db: Option<&str>) ->
     Err("the server did not start".into())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(((sorted.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN)
 }
 

@@ -13,12 +13,15 @@
 //! - `bench srp`: the SRP benchmark, natively and in headless Chromium; writes `target/bench/srp.json`.
 //! - `bench server`: SRP sign-ins against a release server on SQLite and PostgreSQL; writes
 //!   `target/bench/server.json`.
+//! - `bench overload`: a release server on SQLite at twice the rate it sustains: what it sheds, and
+//!   the latency of what it admits; writes `target/bench/overload.json`.
 //! - `bench sdk`: the SDK's basic-flow bundle size and SRP sign-in time in Chromium beside
 //!   amazon-cognito-identity-js; writes `target/bench/sdk.json`.
 //! - `bench edge`: the edge verifier against a worker using aws-jwt-verify, in workerd; writes
 //!   `target/bench/edge.json`.
 
 mod bench;
+mod bench_overload;
 mod bench_server;
 mod demo;
 mod edge;
@@ -30,7 +33,7 @@ mod suites;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | test | demo [flags] | build-sdk | build-www | build-worker | bench srp | bench server | bench edge | bench sdk>";
+const USAGE: &str = "usage: cargo xtask <setup | test | demo [flags] | build-sdk | build-www | build-worker | bench srp | bench server | bench overload | bench edge | bench sdk>";
 
 /// The result of a step: an error is a message for the user.
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         }),
         ["bench", "srp"] => bench::srp().map(|()| true),
         ["bench", "server"] => bench_server::server().map(|()| true),
+        ["bench", "overload"] => bench_overload::overload().map(|()| true),
         ["bench", "edge"] => edge::bench().map(|()| true),
         ["bench", "sdk"] => sdk::bench().map(|()| true),
         _ => Err(USAGE.to_owned()),

@@ -195,7 +195,8 @@ async fn code_request(
     match user_for(svc, &ctx, &username).await? {
         Some(user) => Ok((ctx, Ok(user))),
         None if ctx.hides_users() => {
-            let simulated = json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &username) });
+            let address = code::stand_in_address(svc, &ctx.pool.id, &username);
+            let simulated = json!({ "CodeDeliveryDetails": code::delivery("EMAIL", &address) });
             Ok((ctx, Err(simulated)))
         }
         None => Err(user_not_found()),

@@ -97,6 +97,26 @@ pub fn mask(destination: &str) -> String {
     }
 }
 
+/// The address an unknown user's code is "sent" to when the client hides which users exist
+/// (ForgotPassword, ResendConfirmationCode): email-shaped like a real user's, and the same on every
+/// call for the same name (derived from it under the server's secret), so neither its shape nor a
+/// change between calls tells the user does not exist.
+pub fn stand_in_address(svc: &Services, pool_id: &str, username: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    if super::schema::is_email(username) {
+        return username.to_owned();
+    }
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&svc.derived_secret)
+        .unwrap_or_else(|_| unreachable!());
+    mac.update(b"stand-in address\0");
+    mac.update(pool_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(username.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    let letter = |b: u8| char::from(b'a' + b % 26);
+    format!("{}@{}.com", letter(bytes[0]), letter(bytes[1]))
+}
+
 /// `CodeDeliveryDetails` for a message.
 pub fn delivery(channel: &str, destination: &str) -> serde_json::Value {
     let attribute = if channel == "EMAIL" { "email" } else { "phone_number" };

@@ -93,7 +93,11 @@ pub(super) fn jwk(kid: &str, key: &RsaPublicKey) -> Value {
 
 /// `header.payload.signature` with RS256.
 pub(super) fn sign_jwt(kid: &str, key: &RsaKeyPair, claims: &Value) -> String {
-    let header = json!({ "kid": kid, "alg": "RS256" });
+    sign_with_header(&json!({ "kid": kid, "alg": "RS256" }), key, claims)
+}
+
+/// `header.payload.signature`, signed RS256 whatever `header` says (tests make odd headers with it).
+pub(super) fn sign_with_header(header: &Value, key: &RsaKeyPair, claims: &Value) -> String {
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),

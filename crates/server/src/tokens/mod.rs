@@ -235,3 +235,6 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
         origin_jti,
     })
 }
+
+#[cfg(test)]
+mod tests;
