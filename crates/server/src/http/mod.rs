@@ -55,7 +55,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_in_flight: 64, max_connections: 1024, idle_timeout: Duration::from_secs(30) }
+        Self { max_in_flight: 16, max_connections: 1024, idle_timeout: Duration::from_secs(30) }
     }
 }
 
