@@ -9,10 +9,12 @@
 
 pub mod api;
 pub mod config;
+pub mod domain;
 pub mod http;
 pub mod ids;
 pub mod messenger;
 pub mod seal;
+pub mod services;
 pub mod sigv4;
 pub mod store;
 pub mod tokens;

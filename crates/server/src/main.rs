@@ -193,7 +193,7 @@ async fn rotate_key(config: Config, pool: String) -> Result<(), String> {
         Arc::new(SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?);
     let public_url = config.public_url.clone().unwrap_or_default();
     let svc = services(&config, store, &key, public_url);
-    cognate_server::api::pool::load(&svc, &pool).await.map_err(|e| e.to_string())?;
+    cognate_server::domain::pools::load(&svc, &pool).await.map_err(|e| e.to_string())?;
     let kid = cognate_server::tokens::rotate(&svc, &pool).await.map_err(|e| e.to_string())?;
     println!("{kid}");
     Ok(())

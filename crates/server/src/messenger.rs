@@ -9,7 +9,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::api::now_ms;
+use crate::services::now_ms;
 use crate::store::{Message, Store};
 
 /// Failed sends of one message before the sender gives up on it.

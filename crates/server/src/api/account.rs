@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::attributes::{Writer, check_write};
 use super::auth::{Context, context};
 use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
-use super::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
 use super::session::{SignedIn, signed_in};
 use super::user::{
     AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
     username_key,
 };
 use super::{Request, Services, internal, now_ms};
+use crate::domain::attributes::{Writer, check_write};
+use crate::domain::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
 
 fn conflict(err: StoreError) -> CognitoError {

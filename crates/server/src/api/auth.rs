@@ -12,11 +12,11 @@ use cognate_srp::{CognitoTimestamp, ServerSession, SrpInt, Verifier};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::attributes::{Writer, check_write};
 use super::client::{ClientSettings, load as load_client, seconds};
-use super::pool::{PoolSettings, load as load_pool};
 use super::user::{open_verifier, resolve, seal_verifier, username_key};
 use super::{Request, Services, internal, now_ms};
+use crate::domain::attributes::{Writer, check_write};
+use crate::domain::pools::{PoolSettings, load as load_pool};
 use crate::store::{ClientRecord, PoolRecord, UserRecord};
 use crate::tokens::{Lifetimes, SignIn, issue};
 
@@ -650,9 +650,9 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
                 .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
                 .collect();
             check_write(&ctx.settings.schema, ctx.writer(), &user.attributes, &changes)?;
-            super::schema::normalize_booleans(&ctx.settings.schema, &mut changes);
+            crate::domain::schema::normalize_booleans(&ctx.settings.schema, &mut changes);
             user.attributes.extend(changes);
-            super::schema::check_required(&ctx.settings.schema, &user.attributes)?;
+            crate::domain::schema::check_required(&ctx.settings.schema, &user.attributes)?;
             user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);
             user.status = "CONFIRMED".to_owned();
             user.aliases = super::user::aliases(&ctx.settings, &user.attributes);

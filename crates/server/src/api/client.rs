@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
-use super::pool::{load as load_pool, one_of};
-use super::schema::SchemaAttribute;
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
 use super::{Request, Services, internal, now_ms};
+use crate::domain::pools::load as load_pool;
+use crate::domain::schema::SchemaAttribute;
+use crate::domain::validate::one_of;
 use crate::store::{ClientRecord, StoreError};
 
 /// `TokenValidityUnits`.

@@ -3,14 +3,15 @@
 //! (SetUserMFAPreference, AdminSetUserMFAPreference). The sign-in challenges live in `auth`.
 
 use cognate_proto::Exception;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pool::{PoolSettings, load as load_pool, save as save_pool};
 use super::session::{SignedIn, signed_in};
 use super::user::resolve;
-use super::wire::{Request, now_ms};
+use super::wire::Request;
 use super::{CognitoError, Services, internal};
+use crate::domain::pools::{PoolSettings, load as load_pool, save as save_pool};
+use crate::services::now_ms;
 use crate::store::{MfaRecord, UserRecord};
 use crate::totp;
 
@@ -18,20 +19,6 @@ use crate::totp;
 const TOTP_CONTEXT: &str = "totp-secret";
 /// Bytes of a TOTP secret (160 bits, RFC 4226's recommendation).
 const SECRET_BYTES: usize = 20;
-
-/// The factors a pool offers (beyond `MfaConfiguration`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct MfaSettings {
-    /// `SoftwareTokenMfaConfiguration.Enabled`.
-    #[serde(default)]
-    pub software_token: bool,
-    /// `SmsMfaConfiguration`, as given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sms: Option<Value>,
-    /// `EmailMfaConfiguration`, as given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Value>,
-}
 
 fn config_json(settings: &PoolSettings) -> Value {
     let mut out = json!({
@@ -64,7 +51,7 @@ pub async fn set_pool_config(svc: &Services, req: Request) -> Result<Value, Cogn
     }
     if let Some(webauthn) = req.get("WebAuthnConfiguration") {
         settings.webauthn =
-            Some(super::passkey::WebAuthnSettings::parse(webauthn, settings.webauthn.as_ref())?);
+            Some(crate::domain::factors::WebAuthnSettings::parse(webauthn, settings.webauthn.as_ref())?);
     }
     if let Some(mode) = req.opt_string("MfaConfiguration")? {
         if !["OFF", "ON", "OPTIONAL"].contains(&mode.as_str()) {

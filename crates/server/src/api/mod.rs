@@ -2,7 +2,6 @@
 //! nothing of HTTP; `crate::http` authenticates and routes to [`dispatch`].
 
 pub mod account;
-pub mod attributes;
 pub mod auth;
 pub mod client;
 pub mod code;
@@ -11,44 +10,18 @@ pub mod list_users;
 pub mod mfa;
 mod mfa_challenge;
 pub mod passkey;
-pub mod password;
 pub mod pool;
 pub mod refresh;
-pub mod schema;
 pub mod session;
 pub mod user;
 mod user_auth;
 mod wire;
 
-use std::sync::Arc;
-
 use cognate_proto::{CognitoError, Exception};
 use serde_json::Value;
 
-use crate::seal::Sealer;
-use crate::store::{Store, StoreError};
-
-pub use wire::{Request, now_ms};
-
-/// What every operation may use.
-#[derive(Clone)]
-pub struct Services {
-    /// The store.
-    pub store: Arc<dyn Store>,
-    /// Seals secrets at rest.
-    pub sealer: Sealer,
-    /// The region for new pool ids when the request does not name one (unsigned calls).
-    pub region: String,
-    /// The URL clients reach this server at; token issuers are `{public_url}/{pool_id}`.
-    pub public_url: String,
-    /// Signing keys, opened once.
-    pub keys: crate::tokens::KeyCache,
-    /// How long a new signing key is published before it signs (milliseconds).
-    pub key_overlap_ms: i64,
-    /// A secret derived from the master key, for values that must be stable but unguessable (the
-    /// salts of the challenges answered for unknown users).
-    pub derived_secret: [u8; 32],
-}
+pub use crate::services::{Services, internal, now_ms};
+pub use wire::Request;
 
 /// Who called: the SigV4-verified admin and the region the request was signed for.
 #[derive(Debug, Clone, Default)]
@@ -224,16 +197,4 @@ fn is_cognito_operation(op: &str) -> bool {
             "UpdateUserPoolDomain",
         ]
         .contains(&op)
-}
-
-/// Maps a storage failure: conflicts and misses are the caller's to name; the rest is an internal
-/// error whose details go to the log, never to the client.
-pub(crate) fn internal(err: StoreError) -> CognitoError {
-    tracing::error!(error = %err, "storage failure");
-    CognitoError::new(Exception::InternalError, "An internal error occurred.")
-}
-
-/// `ResourceNotFoundException` for a missing pool.
-pub(crate) fn pool_not_found(id: &str) -> CognitoError {
-    CognitoError::new(Exception::ResourceNotFound, format!("User pool {id} does not exist."))
 }

@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 
 use cognate_proto::{CognitoError, Exception};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::password::PasswordPolicy;
-use super::schema::{self, RequestedAttribute, SchemaAttribute};
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
-use super::{Caller, Request, Services, internal, now_ms, pool_not_found};
+use super::{Caller, Request, Services, internal, now_ms};
+use crate::domain::password::PasswordPolicy;
+use crate::domain::pools::{AdminCreateUserConfig, PoolSettings, load, pool_not_found, settings_doc};
+use crate::domain::schema::{self, RequestedAttribute};
+use crate::domain::validate::one_of;
 use crate::store::{PoolRecord, StoreError};
 
 /// Members stored as given and echoed back by DescribeUserPool (replaced as a whole by UpdateUserPool).
@@ -29,90 +31,6 @@ const ECHOED: [&str; 13] = [
     "SmsAuthenticationMessage",
     "UserPoolTier",
 ];
-
-/// `AdminCreateUserConfig`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct AdminCreateUserConfig {
-    /// Only admins create users (SignUp is refused).
-    pub allow_admin_create_user_only: bool,
-    /// Days before an unused temporary password expires (deprecated in favour of the password policy).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unused_account_validity_days: Option<i64>,
-    /// The invitation's text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invite_message_template: Option<InviteMessageTemplate>,
-}
-
-impl Default for AdminCreateUserConfig {
-    fn default() -> Self {
-        Self {
-            allow_admin_create_user_only: false,
-            unused_account_validity_days: Some(7),
-            invite_message_template: None,
-        }
-    }
-}
-
-/// `MessageTemplateType` of invitations.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct InviteMessageTemplate {
-    /// SMS text with `{username}` and `{####}`.
-    #[serde(rename = "SMSMessage", skip_serializing_if = "Option::is_none")]
-    pub sms_message: Option<String>,
-    /// Email text with `{username}` and `{####}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_message: Option<String>,
-    /// Email subject.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_subject: Option<String>,
-}
-
-/// Everything Cognate keeps about a pool besides its id, name and dates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PoolSettings {
-    /// The password policy.
-    pub password_policy: PasswordPolicy,
-    /// `Policies.SignInPolicy`, echoed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sign_in_policy: Option<Value>,
-    /// Standard and custom attributes.
-    pub schema: Vec<SchemaAttribute>,
-    /// `email` / `phone_number` used as the username.
-    pub username_attributes: Vec<String>,
-    /// `email` / `phone_number` / `preferred_username` accepted as sign-in aliases.
-    pub alias_attributes: Vec<String>,
-    /// `UsernameConfiguration.CaseSensitive` (false: usernames match whatever their case).
-    pub case_sensitive: bool,
-    /// Attributes verified by code automatically.
-    pub auto_verified_attributes: Vec<String>,
-    /// `OFF`, `ON` or `OPTIONAL`.
-    pub mfa_configuration: String,
-    /// The second factors offered (SetUserPoolMfaConfig).
-    #[serde(default)]
-    pub mfa: super::mfa::MfaSettings,
-    /// `WebAuthnConfiguration` (SetUserPoolMfaConfig, UpdateUserPool): passkeys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webauthn: Option<super::passkey::WebAuthnSettings>,
-    /// `ACTIVE` or `INACTIVE`.
-    pub deletion_protection: String,
-    /// `AdminCreateUserConfig`.
-    pub admin_create_user_config: AdminCreateUserConfig,
-    /// `UserPoolTags`.
-    pub tags: BTreeMap<String, String>,
-    /// The [`ECHOED`] members as given.
-    pub echoed: Map<String, Value>,
-}
-
-pub(crate) fn one_of(member: &str, value: &str, allowed: &[&str]) -> Result<(), CognitoError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(invalid(member, value, &format!("Member must satisfy enum value set: [{}]", allowed.join(", "))))
-    }
-}
 
 fn subset(req: &Request, member: &str, allowed: &[&str]) -> Result<Vec<String>, CognitoError> {
     let mut out: Vec<String> = Vec::new();
@@ -158,7 +76,7 @@ fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSetting
     }
     // Not a member of Cognito's UpdateUserPool: a Cognate extension, kept when absent.
     if let Some(w) = req.get("WebAuthnConfiguration") {
-        base.webauthn = Some(super::passkey::WebAuthnSettings::parse(w, base.webauthn.as_ref())?);
+        base.webauthn = Some(crate::domain::factors::WebAuthnSettings::parse(w, base.webauthn.as_ref())?);
     }
     base.tags = req.opt("UserPoolTags")?.unwrap_or_default();
     base.echoed = ECHOED.iter().filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone()))).collect();
@@ -194,52 +112,6 @@ fn pool_name(req: &Request, member: &str) -> Result<String, CognitoError> {
         ));
     }
     Ok(name)
-}
-
-/// A pool id's shape: `[\w-]+_[0-9a-zA-Z]+`, at most 55 characters.
-///
-/// # Errors
-/// `InvalidParameterException` for anything else.
-pub fn check_pool_id(id: &str) -> Result<(), CognitoError> {
-    let ok = id.len() <= 55
-        && id.split_once('_').is_some_and(|(region, rest)| {
-            !region.is_empty()
-                && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-                && !rest.is_empty()
-                && rest.chars().all(|c| c.is_ascii_alphanumeric())
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid("UserPoolId", id, "Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"))
-    }
-}
-
-/// Loads a pool and its settings.
-///
-/// # Errors
-/// `ResourceNotFoundException` for an unknown pool.
-pub async fn load(svc: &Services, id: &str) -> Result<(PoolRecord, PoolSettings), CognitoError> {
-    check_pool_id(id)?;
-    let pool = svc.store.pool(id).await.map_err(internal)?.ok_or_else(|| pool_not_found(id))?;
-    let settings =
-        serde_json::from_value(pool.doc.clone()).map_err(|e| internal(StoreError::Backend(e.to_string())))?;
-    Ok((pool, settings))
-}
-
-/// Writes a pool's settings back.
-pub(super) async fn save(
-    svc: &Services,
-    pool: &mut PoolRecord,
-    settings: &PoolSettings,
-) -> Result<(), CognitoError> {
-    pool.doc = doc(settings);
-    pool.modified_ms = now_ms();
-    svc.store.update_pool(pool).await.map_err(internal)
-}
-
-fn doc(settings: &PoolSettings) -> Value {
-    serde_json::to_value(settings).unwrap_or(Value::Null)
 }
 
 fn describe_json(pool: &PoolRecord, s: &PoolSettings, users: i64) -> Value {
@@ -303,7 +175,7 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
         case_sensitive: username_configuration.case_sensitive.unwrap_or(false),
         auto_verified_attributes: Vec::new(),
         mfa_configuration: "OFF".to_owned(),
-        mfa: super::mfa::MfaSettings::default(),
+        mfa: crate::domain::factors::MfaSettings::default(),
         webauthn: None,
         deletion_protection: "INACTIVE".to_owned(),
         admin_create_user_config: AdminCreateUserConfig::default(),
@@ -316,7 +188,7 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
     let pool = PoolRecord {
         id: crate::ids::pool_id(&region),
         name,
-        doc: doc(&settings),
+        doc: settings_doc(&settings),
         created_ms: now,
         modified_ms: now,
     };
@@ -338,7 +210,7 @@ pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError>
         pool.name = pool_name(&req, "PoolName")?;
     }
     let settings = mutable_settings(&req, settings)?;
-    pool.doc = doc(&settings);
+    pool.doc = settings_doc(&settings);
     pool.modified_ms = now_ms();
     svc.store.update_pool(&pool).await.map_err(|e| match e {
         StoreError::NotFound => pool_not_found(&pool.id),
@@ -395,7 +267,7 @@ pub async fn add_custom_attributes(svc: &Services, req: Request) -> Result<Value
     for attr in attrs {
         schema::add_custom(&mut settings.schema, attr)?;
     }
-    pool.doc = doc(&settings);
+    pool.doc = settings_doc(&settings);
     pool.modified_ms = now_ms();
     svc.store.update_pool(&pool).await.map_err(internal)?;
     Ok(json!({}))

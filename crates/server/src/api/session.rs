@@ -4,9 +4,9 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::pool::{PoolSettings, load as load_pool};
 use super::user::{attributes_json, resolve};
 use super::{Request, Services, internal, now_ms};
+use crate::domain::pools::{PoolSettings, load as load_pool};
 use crate::store::{PoolRecord, UserRecord};
 use crate::tokens::{AccessToken, refresh_hash, verify_access};
 

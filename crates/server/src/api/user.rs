@@ -9,11 +9,12 @@ use cognate_srp::{SrpInt, Verifier};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::attributes::{Writer, check_write};
-use super::pool::{PoolSettings, load as load_pool, one_of};
-use super::schema::{check_required, normalize_booleans};
 use super::wire::{check_len, epoch_seconds, invalid};
 use super::{Request, Services, internal, now_ms};
+use crate::domain::attributes::{Writer, check_write};
+use crate::domain::pools::{PoolSettings, load as load_pool};
+use crate::domain::schema::{check_required, normalize_booleans};
+use crate::domain::validate::one_of;
 use crate::store::{Message, PoolRecord, StoreError, UserFilter, UserRecord};
 
 /// `AttributeType`: `{Name, Value}`.
@@ -310,13 +311,13 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
 
     let sub = crate::ids::sub();
     let aliased = |kind: &str| settings.alias_attributes.iter().any(|a| a == kind);
-    if aliased("email") && super::schema::is_email(&given) {
+    if aliased("email") && crate::domain::schema::is_email(&given) {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             "Username cannot be of email format, since user pool is configured for email alias.",
         ));
     }
-    if aliased("phone_number") && super::schema::is_phone(&given) {
+    if aliased("phone_number") && crate::domain::schema::is_phone(&given) {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             "Username cannot be of phone number format, since user pool is configured for phone number alias.",
@@ -326,19 +327,20 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         given
     } else {
         // The typed username is an email or phone number; the real username is the sub.
-        let kind =
-            if super::schema::is_email(&given) && settings.username_attributes.iter().any(|a| a == "email") {
-                "email"
-            } else if super::schema::is_phone(&given)
-                && settings.username_attributes.iter().any(|a| a == "phone_number")
-            {
-                "phone_number"
-            } else {
-                return Err(CognitoError::new(
-                    Exception::InvalidParameter,
-                    "Username should be either an email or a phone number.",
-                ));
-            };
+        let kind = if crate::domain::schema::is_email(&given)
+            && settings.username_attributes.iter().any(|a| a == "email")
+        {
+            "email"
+        } else if crate::domain::schema::is_phone(&given)
+            && settings.username_attributes.iter().any(|a| a == "phone_number")
+        {
+            "phone_number"
+        } else {
+            return Err(CognitoError::new(
+                Exception::InvalidParameter,
+                "Username should be either an email or a phone number.",
+            ));
+        };
         attrs.entry(kind.to_owned()).or_insert(given);
         sub.clone()
     };

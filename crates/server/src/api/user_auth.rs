@@ -16,8 +16,8 @@ use super::auth::{
     succeeded,
 };
 use super::passkey::{challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle};
-use super::pool::PoolSettings;
 use super::{CognitoError, Services, internal, mfa_challenge, now_ms};
+use crate::domain::pools::PoolSettings;
 use crate::store::{CredentialRecord, UserRecord};
 
 /// The first factors the pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`; Cognito's

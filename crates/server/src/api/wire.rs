@@ -6,34 +6,12 @@ use cognate_proto::{CognitoError, Exception};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+pub(crate) use crate::domain::validate::{camel, check_len, invalid};
+
 /// A request body: a JSON object.
 #[derive(Debug, Clone)]
 pub struct Request {
     members: Map<String, Value>,
-}
-
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// AWS names members in messages in lowerCamelCase: `UserPoolId` → `userPoolId`.
-fn camel(name: &str) -> String {
-    let mut chars = name.chars();
-    chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
-}
-
-/// An `InvalidParameterException` in AWS's validation wording.
-pub(crate) fn invalid(member: &str, value: &str, constraint: &str) -> CognitoError {
-    CognitoError::new(
-        Exception::InvalidParameter,
-        format!(
-            "1 validation error detected: Value '{value}' at '{}' failed to satisfy constraint: {constraint}",
-            camel(member)
-        ),
-    )
 }
 
 fn wrong_type(member: &str, expected: &str) -> CognitoError {
@@ -163,25 +141,6 @@ impl Request {
             Some(n) => Ok(usize::try_from(n).unwrap_or(default)),
         }
     }
-}
-
-/// Checks a string's length in characters.
-///
-/// # Errors
-/// `InvalidParameterException` in AWS's wording.
-pub(crate) fn check_len(member: &str, value: &str, min: usize, max: usize) -> Result<(), CognitoError> {
-    let n = value.chars().count();
-    if n < min {
-        return Err(invalid(
-            member,
-            value,
-            &format!("Member must have length greater than or equal to {min}"),
-        ));
-    }
-    if n > max {
-        return Err(invalid(member, value, &format!("Member must have length less than or equal to {max}")));
-    }
-    Ok(())
 }
 
 /// A time as the JSON protocol sends it: epoch seconds.

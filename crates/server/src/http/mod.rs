@@ -17,8 +17,8 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use serve::serve;
 
-use crate::api::Services;
 use crate::config::AdminKey;
+use crate::services::Services;
 
 /// Everything a request handler needs.
 #[derive(Clone)]

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
-use crate::api::pool::load;
+use crate::domain::pools::load;
 use crate::tokens::{issuer, jwks as pool_jwks};
 
 fn cached(body: Value, max_age: u32) -> Response {

@@ -26,7 +26,7 @@ pub struct PoolRecord {
     pub id: String,
     /// The pool's name.
     pub name: String,
-    /// Its settings, as [`crate::api::pool::PoolSettings`] serialize them.
+    /// Its settings, as [`crate::domain::pools::PoolSettings`] serialize them.
     pub doc: Value,
     /// Creation time, epoch milliseconds.
     pub created_ms: i64,

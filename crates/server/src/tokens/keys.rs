@@ -14,7 +14,7 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::api::{Services, internal, now_ms};
+use crate::services::{Services, internal, now_ms};
 use crate::store::{KeyRecord, StoreError};
 
 /// Bits of a signing key (Cognito's keys are RSA-2048).

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub use keys::{KeyCache, jwks, rotate};
 
-use crate::api::Services;
+use crate::services::Services;
 use crate::store::{RefreshRecord, UserRecord};
 
 /// Lifetimes of the tokens of one app client, in seconds.
@@ -112,7 +112,7 @@ pub async fn issue(
     with_refresh: bool,
 ) -> Result<Issued, CognitoError> {
     let user = sign_in.user;
-    let now = crate::api::now_ms() / 1000;
+    let now = crate::services::now_ms() / 1000;
     let iss = issuer(svc, &user.pool_id);
     let event_id = uuid::Uuid::new_v4().to_string();
     let signing = svc.keys.current(svc, &user.pool_id).await?;
@@ -158,7 +158,7 @@ pub async fn issue(
             revoked_ms: None,
             rotated_ms: None,
         };
-        svc.store.insert_refresh_token(&record).await.map_err(crate::api::internal)?;
+        svc.store.insert_refresh_token(&record).await.map_err(crate::services::internal)?;
         Some(token)
     } else {
         None
@@ -210,7 +210,7 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
     }
     let kid = unverified.header().kid.clone().ok_or_else(invalid)?;
     let (algorithm, key) = svc.keys.public_key(svc, &pool_id, &kid).await?.ok_or_else(invalid)?;
-    let now = crate::api::now_ms() as f64 / 1000.0;
+    let now = crate::services::now_ms() as f64 / 1000.0;
     let backend = cognate_jwt::RustCrypto;
     let claims = cognate_jwt::verify_with_key(unverified, &backend, algorithm, &key, now, TOKEN_SKEW)
         .await
@@ -224,7 +224,7 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
     }
     let origin_jti =
         claims.other("origin_jti").and_then(|v| v.as_str().map(str::to_owned)).ok_or_else(invalid)?;
-    if svc.store.origin_revoked(&origin_jti).await.map_err(crate::api::internal)? {
+    if svc.store.origin_revoked(&origin_jti).await.map_err(crate::services::internal)? {
         return Err(not_authorized("Access Token has been revoked"));
     }
     Ok(AccessToken {

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::keys::sign_with_header;
 use super::{KeyCache, issuer, verify_access};
-use crate::api::{Services, now_ms};
 use crate::seal::Sealer;
+use crate::services::{Services, now_ms};
 use crate::store::{PoolRecord, SqlStore, Store};
 
 const POOL: &str = "us-east-1_TokTest01";

@@ -83,7 +83,7 @@ pub fn check_write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::schema::{RequestedAttribute, build};
+    use crate::domain::schema::{RequestedAttribute, build};
 
     fn schema() -> Vec<SchemaAttribute> {
         build(vec![RequestedAttribute {
