@@ -8,15 +8,15 @@ use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
 use super::auth::{Context, context};
-use super::code::{self, RESET_TTL_MS, VERIFY_TTL_MS};
 use super::session::{SignedIn, signed_in};
-use super::user::{
+use super::{Request, Services, internal, now_ms};
+use crate::domain::attributes::{Writer, check_write};
+use crate::domain::codes::{self as code, RESET_TTL_MS, VERIFY_TTL_MS};
+use crate::domain::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
+use crate::domain::users::{
     AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
     username_key,
 };
-use super::{Request, Services, internal, now_ms};
-use crate::domain::attributes::{Writer, check_write};
-use crate::domain::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
 
 fn conflict(err: StoreError) -> CognitoError {
@@ -309,10 +309,10 @@ pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Valu
     let SignedIn { settings, mut user, token, pool } = signed_in(svc, &req).await?;
     req.require("UserAttributes")?;
     let mut changes = attributes(&req, "UserAttributes")?;
-    let client = super::client::load(svc, &pool.id, &token.client_id)
+    let client = crate::domain::clients::load(svc, &pool.id, &token.client_id)
         .await
         .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;
-    let client_settings: super::client::ClientSettings = serde_json::from_value(client.doc)
+    let client_settings: crate::domain::clients::ClientSettings = serde_json::from_value(client.doc)
         .map_err(|e| internal(StoreError::Backend(format!("client {}: {e}", client.id))))?;
     let writer = Writer::Client(client_settings.write_attributes.as_deref());
     check_write(&settings.schema, writer, &user.attributes, &changes)?;

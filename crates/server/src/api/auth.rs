@@ -12,11 +12,11 @@ use cognate_srp::{CognitoTimestamp, ServerSession, SrpInt, Verifier};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::client::{ClientSettings, load as load_client, seconds};
-use super::user::{open_verifier, resolve, seal_verifier, username_key};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::attributes::{Writer, check_write};
+use crate::domain::clients::{ClientSettings, load as load_client, seconds};
 use crate::domain::pools::{PoolSettings, load as load_pool};
+use crate::domain::users::{open_verifier, resolve, seal_verifier, username_key};
 use crate::store::{ClientRecord, PoolRecord, UserRecord};
 use crate::tokens::{Lifetimes, SignIn, issue};
 
@@ -173,7 +173,7 @@ impl Context {
     }
 
     pub(super) fn unknown_user(&self) -> CognitoError {
-        if self.hides_users() { wrong_password() } else { super::user::user_not_found() }
+        if self.hides_users() { wrong_password() } else { crate::domain::users::user_not_found() }
     }
 
     /// This client as a writer of user attributes.
@@ -232,7 +232,7 @@ impl Context {
         given: Option<&str>,
         username: &str,
     ) -> Result<(), CognitoError> {
-        let Some(secret) = super::client::secret(svc, &self.client)? else { return Ok(()) };
+        let Some(secret) = crate::domain::clients::secret(svc, &self.client)? else { return Ok(()) };
         let id = &self.client.id;
         let Some(given) = given else {
             return Err(CognitoError::new(
@@ -482,7 +482,7 @@ pub(super) async fn srp_start(
     let verifier = match (verifier, &key) {
         (Some(v), _) => v,
         (None, Some(_)) => return Err(wrong_password()),
-        (None, None) if !ctx.hides_users() => return Err(super::user::user_not_found()),
+        (None, None) if !ctx.hides_users() => return Err(crate::domain::users::user_not_found()),
         // An unknown user gets a challenge like anyone's: a salt that is the same on every attempt
         // (derived from the name), and a B from a random verifier; the answer then fails as a wrong
         // password does.
@@ -655,7 +655,7 @@ pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value,
             crate::domain::schema::check_required(&ctx.settings.schema, &user.attributes)?;
             user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);
             user.status = "CONFIRMED".to_owned();
-            user.aliases = super::user::aliases(&ctx.settings, &user.attributes);
+            user.aliases = crate::domain::users::aliases(&ctx.settings, &user.attributes);
             user.modified_ms = now_ms();
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
             ctx.finish(svc, user, 0).await

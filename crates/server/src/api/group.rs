@@ -4,10 +4,10 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::user::{resolve, user_type};
 use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::pools::load as load_pool;
+use crate::domain::users::{resolve, user_type};
 use crate::store::{GroupRecord, PoolRecord, StoreError};
 
 fn group_json(g: &GroupRecord) -> Value {

@@ -3,10 +3,10 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::user::{user_type, username_key};
 use super::wire::{token_in, token_out};
 use super::{Request, Services, internal};
 use crate::domain::pools::load as load_pool;
+use crate::domain::users::{user_type, username_key};
 use crate::store::UserFilter;
 
 /// The attributes Cognito lets ListUsers filter on.

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::session::{SignedIn, signed_in};
-use super::user::resolve;
 use super::wire::Request;
 use super::{CognitoError, Services, internal};
 use crate::domain::pools::{PoolSettings, load as load_pool, save as save_pool};
+use crate::domain::users::resolve;
 use crate::services::now_ms;
 use crate::store::{MfaRecord, UserRecord};
 use crate::totp;

@@ -12,7 +12,8 @@ use super::auth::{Challenge, Context, check_lockout, failed, invalid_session, op
 use super::wire::Request;
 use subtle::ConstantTimeEq;
 
-use super::{CognitoError, Services, code, internal, mfa};
+use super::{CognitoError, Services, internal, mfa};
+use crate::domain::codes as code;
 use crate::store::UserRecord;
 
 /// The second factors `user` can answer with now, in Cognito's order.

@@ -4,7 +4,6 @@
 pub mod account;
 pub mod auth;
 pub mod client;
-pub mod code;
 pub mod group;
 pub mod list_users;
 pub mod mfa;

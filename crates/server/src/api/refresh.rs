@@ -75,9 +75,9 @@ pub(super) async fn refresh(
 }
 
 fn check_client_secret(svc: &Services, ctx: &Context, given: Option<&str>) -> Result<(), CognitoError> {
-    let Some(secret) = super::client::secret(svc, &ctx.client)? else { return Ok(()) };
+    let Some(secret) = crate::domain::clients::secret(svc, &ctx.client)? else { return Ok(()) };
     let id = &ctx.client.id;
-    if super::client::secret_matches(&secret, given) {
+    if crate::domain::clients::secret_matches(&secret, given) {
         Ok(())
     } else {
         Err(CognitoError::new(

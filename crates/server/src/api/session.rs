@@ -4,9 +4,9 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::user::{attributes_json, resolve};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::pools::{PoolSettings, load as load_pool};
+use crate::domain::users::{attributes_json, resolve};
 use crate::store::{PoolRecord, UserRecord};
 use crate::tokens::{AccessToken, refresh_hash, verify_access};
 
@@ -77,8 +77,8 @@ pub async fn revoke_token(svc: &Services, req: Request) -> Result<Value, Cognito
             format!("User pool client {client_id} does not exist."),
         )
     })?;
-    if let Some(secret) = super::client::secret(svc, &client)?
-        && !super::client::secret_matches(&secret, req.opt_string("ClientSecret")?.as_deref())
+    if let Some(secret) = crate::domain::clients::secret(svc, &client)?
+        && !crate::domain::clients::secret_matches(&secret, req.opt_string("ClientSecret")?.as_deref())
     {
         return Err(CognitoError::new(Exception::NotAuthorized, "Client secret is incorrect."));
     }

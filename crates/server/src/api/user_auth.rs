@@ -237,7 +237,7 @@ pub(super) async fn start(
 ) -> Result<Value, CognitoError> {
     let username = params.get("USERNAME").map(String::as_str).unwrap_or_default();
     if user.is_none() && !ctx.hides_users() {
-        return Err(super::user::user_not_found());
+        return Err(crate::domain::users::user_not_found());
     }
     let factors = available(svc, ctx, user.as_ref()).await?;
     if factors.names.is_empty() {

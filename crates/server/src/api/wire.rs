@@ -6,7 +6,7 @@ use cognate_proto::{CognitoError, Exception};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-pub(crate) use crate::domain::validate::{camel, check_len, invalid};
+pub(crate) use crate::domain::validate::{camel, check_len, epoch_seconds, invalid};
 
 /// A request body: a JSON object.
 #[derive(Debug, Clone)]
@@ -141,11 +141,6 @@ impl Request {
             Some(n) => Ok(usize::try_from(n).unwrap_or(default)),
         }
     }
-}
-
-/// A time as the JSON protocol sends it: epoch seconds.
-pub(crate) fn epoch_seconds(ms: i64) -> Value {
-    serde_json::Number::from_f64(ms as f64 / 1000.0).map_or(Value::Null, Value::Number)
 }
 
 /// Pagination tokens are opaque to clients: base64 of the last key of the previous page.

@@ -3,14 +3,19 @@
 //! `api`.
 //!
 //! - [`pools`]: a pool's settings, loaded and saved; [`factors`]: the MFA and passkey settings;
+//! - [`clients`]: an app client's settings and secret; [`users`]: finding users, their verifiers;
+//! - [`codes`]: one-time codes and the messages that carry them;
 //! - [`schema`]: a pool's attribute schema and the checks a value must pass;
 //! - [`attributes`]: the one check every attribute write passes, whoever writes;
 //! - [`password`]: a pool's password policy;
 //! - [`validate`]: AWS's validation messages.
 
 pub mod attributes;
+pub mod clients;
+pub mod codes;
 pub mod factors;
 pub mod password;
 pub mod pools;
 pub mod schema;
+pub mod users;
 pub mod validate;

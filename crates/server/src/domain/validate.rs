@@ -1,6 +1,7 @@
 //! Validation messages as AWS words them, for any member of any request.
 
 use cognate_proto::{CognitoError, Exception};
+use serde_json::Value;
 
 /// AWS names members in messages in lowerCamelCase: `UserPoolId` → `userPoolId`.
 pub(crate) fn camel(name: &str) -> String {
@@ -48,4 +49,9 @@ pub fn one_of(member: &str, value: &str, allowed: &[&str]) -> Result<(), Cognito
     } else {
         Err(invalid(member, value, &format!("Member must satisfy enum value set: [{}]", allowed.join(", "))))
     }
+}
+
+/// A time as the JSON protocol sends it: epoch seconds.
+pub fn epoch_seconds(ms: i64) -> Value {
+    serde_json::Number::from_f64(ms as f64 / 1000.0).map_or(Value::Null, Value::Number)
 }

@@ -4,8 +4,8 @@ use cognate_proto::{CognitoError, Exception};
 
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
 
-use super::{Services, internal, now_ms};
 use crate::domain::pools::PoolSettings;
+use crate::services::{Services, internal, now_ms};
 
 /// Lifetime of a password-reset code (Cognito: one hour).
 pub const RESET_TTL_MS: i64 = 60 * 60 * 1000;
@@ -103,7 +103,7 @@ pub fn mask(destination: &str) -> String {
 /// change between calls tells the user does not exist.
 pub fn stand_in_address(svc: &Services, pool_id: &str, username: &str) -> String {
     use hmac::{KeyInit, Mac};
-    if crate::domain::schema::is_email(username) {
+    if super::schema::is_email(username) {
         return username.to_owned();
     }
     let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&svc.derived_secret)
