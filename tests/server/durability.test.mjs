@@ -55,6 +55,9 @@ const WRITERS = 12; // writes in flight at any time
 const KILL_ROUNDS = 3;
 const EXIT_DEADLINE_MS = 10_000; // SIGTERM → exit, with every in-flight request finished
 const LINUX = process.platform === 'linux'; // the accept queue is read from /proc/net/tcp
+// Shutdown is under test here, not load shedding (tests/server/limits.test.mjs): the servers of this
+// file admit every request of a burst of 50.
+process.env.COGNATE_MAX_IN_FLIGHT ??= '256';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
