@@ -15,6 +15,7 @@ pub mod ids;
 pub mod messenger;
 pub mod seal;
 pub mod services;
+pub mod signin;
 pub mod sigv4;
 pub mod store;
 pub mod tokens;

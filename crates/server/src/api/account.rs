@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::auth::{Context, context};
+use super::auth::context;
 use super::session::{SignedIn, signed_in};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::attributes::{Writer, check_write};
@@ -17,6 +17,7 @@ use crate::domain::users::{
     AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
     username_key,
 };
+use crate::signin::Context;
 use crate::store::{CodeRecord, Message, StoreError, UserRecord};
 
 fn conflict(err: StoreError) -> CognitoError {

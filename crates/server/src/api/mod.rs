@@ -7,13 +7,10 @@ pub mod client;
 pub mod group;
 pub mod list_users;
 pub mod mfa;
-mod mfa_challenge;
 pub mod passkey;
 pub mod pool;
-pub mod refresh;
 pub mod session;
 pub mod user;
-mod user_auth;
 mod wire;
 
 use cognate_proto::{CognitoError, Exception};
@@ -100,7 +97,7 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "RespondToAuthChallenge" => auth::respond(svc, req, false).await,
         "AdminRespondToAuthChallenge" => auth::respond(svc, req, true).await,
         "GetUser" => session::get_user(svc, req).await,
-        "GetTokensFromRefreshToken" => refresh::get_tokens_from_refresh_token(svc, req).await,
+        "GetTokensFromRefreshToken" => auth::get_tokens_from_refresh_token(svc, req).await,
         "SignUp" => account::sign_up(svc, req).await,
         "ConfirmSignUp" => account::confirm_sign_up(svc, req).await,
         "ResendConfirmationCode" => account::resend_confirmation_code(svc, req).await,

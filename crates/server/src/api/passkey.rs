@@ -4,92 +4,22 @@
 //! USER_AUTH (`user_auth`). The WebAuthn checks themselves are `cognate_webauthn`'s.
 
 use cognate_proto::Exception;
-use cognate_webauthn::{self as webauthn, RelyingParty, UserEntity, UserVerification};
+use cognate_webauthn::{self as webauthn, UserEntity};
 use serde_json::{Value, json};
 
 use super::session::{SignedIn, signed_in};
 use super::wire::{Request, epoch_seconds};
 use super::{CognitoError, Services, internal};
-use crate::domain::pools::PoolSettings;
+use crate::domain::passkeys::{
+    challenge, descriptors, enabled_in, not_enabled, refused, relying_party, user_handle,
+};
 use crate::services::now_ms;
-use crate::store::{CredentialRecord, PoolRecord, RegistrationRecord, StoreError, UserRecord};
+use crate::store::{CredentialRecord, RegistrationRecord, StoreError};
 
 /// How long a started registration can be completed (the browser is given one minute).
 const REGISTRATION_TTL_MS: i64 = 5 * 60 * 1000;
 /// Credentials a user may have (Cognito's limit).
 const MAX_CREDENTIALS: usize = 20;
-
-/// The relying party of a pool.
-pub(super) fn relying_party(
-    pool: &PoolRecord,
-    settings: &PoolSettings,
-) -> Result<RelyingParty, CognitoError> {
-    let w = settings.webauthn.as_ref().ok_or_else(|| {
-        CognitoError::new(
-            Exception::WebAuthnConfigurationMissing,
-            "The user pool has no WebAuthn configuration.",
-        )
-    })?;
-    Ok(RelyingParty {
-        id: w.relying_party_id.clone(),
-        name: pool.name.clone(),
-        origins: w.allowed_origins.clone(),
-        user_verification: if w.user_verification == "required" {
-            UserVerification::Required
-        } else {
-            UserVerification::Preferred
-        },
-    })
-}
-
-/// Whether the pool lets users sign in with passkeys (`AllowedFirstAuthFactors` has WEB_AUTHN).
-fn enabled_in(settings: &PoolSettings) -> bool {
-    super::user_auth::allowed_first_factors(settings).iter().any(|f| f == "WEB_AUTHN")
-}
-
-/// Maps a refused ceremony to Cognito's exception.
-pub(super) fn refused(err: &webauthn::Error) -> CognitoError {
-    use webauthn::Error as E;
-    let kind = match err {
-        E::Malformed(_) => Exception::InvalidParameter,
-        E::ClientMismatch(_) => Exception::WebAuthnClientMismatch,
-        E::ChallengeMismatch => Exception::WebAuthnChallengeNotFound,
-        E::OriginNotAllowed(_) => Exception::WebAuthnOriginNotAllowed,
-        E::RelyingPartyMismatch => Exception::WebAuthnRelyingPartyMismatch,
-        E::NotSupported(_) => Exception::WebAuthnCredentialNotSupported,
-        E::UserNotVerified(_) | E::BadSignature | E::CounterRegression { .. } | E::UnknownCredential => {
-            Exception::NotAuthorized
-        }
-    };
-    CognitoError::new(kind, format!("The passkey was refused: {err}."))
-}
-
-/// A user's credentials as allow/exclude lists: (id, transports).
-pub(super) fn descriptors(credentials: &[CredentialRecord]) -> Vec<(Vec<u8>, Vec<String>)> {
-    credentials
-        .iter()
-        .filter_map(|c| webauthn::from_b64url(&c.id).ok().map(|id| (id, c.transports.clone())))
-        .collect()
-}
-
-/// A fresh WebAuthn challenge.
-pub(super) fn challenge() -> [u8; webauthn::CHALLENGE_BYTES] {
-    let mut bytes = [0u8; webauthn::CHALLENGE_BYTES];
-    crate::ids::fill(&mut bytes);
-    bytes
-}
-
-/// The user handle passkeys are made for: the `sub`'s bytes, as Cognito does.
-pub(super) fn user_handle(user: &UserRecord) -> &[u8] {
-    user.sub.as_bytes()
-}
-
-fn not_enabled() -> CognitoError {
-    CognitoError::new(
-        Exception::WebAuthnNotEnabled,
-        "Passkey sign-in is not enabled: add WEB_AUTHN to the pool's AllowedFirstAuthFactors.",
-    )
-}
 
 /// StartWebAuthnRegistration.
 pub async fn start_registration(svc: &Services, req: Request) -> Result<Value, CognitoError> {
@@ -236,7 +166,7 @@ pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError>
 /// GetUserAuthFactors.
 pub async fn auth_factors(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
-    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    let (mfa_list, preferred) = crate::domain::mfa::user_settings(svc, &user).await?;
     let mut factors = Vec::new();
     if user.verifier.is_some() {
         factors.push("PASSWORD");

@@ -43,7 +43,7 @@ pub(super) async fn signed_in(svc: &Services, req: &Request) -> Result<SignedIn,
 /// GetUser.
 pub async fn get_user(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { user, .. } = signed_in(svc, &req).await?;
-    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    let (mfa_list, preferred) = crate::domain::mfa::user_settings(svc, &user).await?;
     let mut out = json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "UserMFASettingList": mfa_list });
     if let Some(p) = preferred {
         out["PreferredMfaSetting"] = json!(p);

@@ -271,7 +271,7 @@ async fn save(svc: &Services, settings: &PoolSettings, user: &mut UserRecord) ->
 pub async fn admin_get(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, _, user) = load_user(svc, &req).await?;
     let mut out = user_type(&user, "UserAttributes");
-    let (mfa_list, preferred) = super::mfa::user_settings(svc, &user).await?;
+    let (mfa_list, preferred) = crate::domain::mfa::user_settings(svc, &user).await?;
     out["UserMFASettingList"] = json!(mfa_list);
     if let Some(p) = preferred {
         out["PreferredMfaSetting"] = json!(p);

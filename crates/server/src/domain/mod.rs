@@ -4,6 +4,7 @@
 //!
 //! - [`pools`]: a pool's settings, loaded and saved; [`factors`]: the MFA and passkey settings;
 //! - [`clients`]: an app client's settings and secret; [`users`]: finding users, their verifiers;
+//! - [`mfa`]: a user's second factors; [`passkeys`]: the pool's relying party and ceremony pieces;
 //! - [`codes`]: one-time codes and the messages that carry them;
 //! - [`schema`]: a pool's attribute schema and the checks a value must pass;
 //! - [`attributes`]: the one check every attribute write passes, whoever writes;
@@ -14,6 +15,8 @@ pub mod attributes;
 pub mod clients;
 pub mod codes;
 pub mod factors;
+pub mod mfa;
+pub mod passkeys;
 pub mod password;
 pub mod pools;
 pub mod schema;

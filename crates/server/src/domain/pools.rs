@@ -140,3 +140,15 @@ pub fn settings_doc(settings: &PoolSettings) -> Value {
 pub fn pool_not_found(id: &str) -> CognitoError {
     CognitoError::new(Exception::ResourceNotFound, format!("User pool {id} does not exist."))
 }
+
+/// The first factors the pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`; Cognito's
+/// default: the password only).
+pub fn allowed_first_factors(settings: &PoolSettings) -> Vec<String> {
+    settings
+        .sign_in_policy
+        .as_ref()
+        .and_then(|p| p.get("AllowedFirstAuthFactors"))
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_else(|| vec!["PASSWORD".to_owned()])
+}

@@ -11,26 +11,19 @@ use serde_json::{Value, json};
 
 use cognate_webauthn::{self as webauthn, StoredCredential};
 
-use super::auth::{
+use super::engine::{
     Challenge, Context, check_lockout, enabled, failed, invalid_session, password_sign_in, seal, srp_start,
     succeeded,
 };
-use super::passkey::{challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle};
-use super::{CognitoError, Services, internal, mfa_challenge, now_ms};
-use crate::domain::pools::PoolSettings;
-use crate::store::{CredentialRecord, UserRecord};
+use crate::domain::passkeys::{
+    challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle,
+};
+use cognate_proto::CognitoError;
 
-/// The first factors the pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`; Cognito's
-/// default: the password only).
-pub(super) fn allowed_first_factors(settings: &PoolSettings) -> Vec<String> {
-    settings
-        .sign_in_policy
-        .as_ref()
-        .and_then(|p| p.get("AllowedFirstAuthFactors"))
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_else(|| vec!["PASSWORD".to_owned()])
-}
+use super::mfa as mfa_challenge;
+use crate::domain::pools::allowed_first_factors;
+use crate::services::{Services, internal, now_ms};
+use crate::store::{CredentialRecord, UserRecord};
 
 /// What a user can sign in with here: the first factors, in Cognito's order, and the passkeys
 /// behind WEB_AUTHN (read once per step, for the choice and for the request options).

@@ -5,12 +5,12 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::auth::{Context, context, group_names};
-use super::{Request, Services, internal, now_ms};
+use super::engine::{Context, group_names};
+use crate::services::{Services, internal, now_ms};
 use crate::tokens::{SignIn, issue, refresh_hash};
 
 /// How the client proves it holds its secret (for clients with one).
-pub(super) enum Proof<'a> {
+pub enum Proof<'a> {
     /// `SECRET_HASH` over the username (InitiateAuth).
     SecretHash(Option<&'a str>),
     /// The client secret itself (GetTokensFromRefreshToken).
@@ -22,7 +22,7 @@ fn invalid() -> CognitoError {
 }
 
 /// New ID and access tokens (and, when `rotate`, a new refresh token) from `token`.
-pub(super) async fn refresh(
+pub async fn refresh(
     svc: &Services,
     ctx: &Context,
     token: &str,
@@ -85,17 +85,4 @@ fn check_client_secret(svc: &Services, ctx: &Context, given: Option<&str>) -> Re
             format!("Client {id} is configured for secret but secret was not received or is wrong"),
         ))
     }
-}
-
-/// GetTokensFromRefreshToken.
-pub async fn get_tokens_from_refresh_token(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let ctx = context(svc, &req, false).await?;
-    let token = req.string("RefreshToken")?;
-    let secret = req.opt_string("ClientSecret")?;
-    let mut out = refresh(svc, &ctx, &token, Proof::ClientSecret(secret.as_deref()), true).await?;
-    // This operation answers the result alone.
-    Ok(out
-        .get_mut("AuthenticationResult")
-        .map(Value::take)
-        .map_or_else(|| json!({}), |r| json!({ "AuthenticationResult": r })))
 }

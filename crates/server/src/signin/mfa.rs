@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 use cognate_proto::Exception;
 use serde_json::{Value, json};
 
-use super::auth::{Challenge, Context, check_lockout, failed, invalid_session, open, seal, succeeded};
-use super::wire::Request;
+use super::engine::{Challenge, Context, check_lockout, failed, invalid_session, open, seal, succeeded};
 use subtle::ConstantTimeEq;
 
-use super::{CognitoError, Services, internal, mfa};
+use cognate_proto::CognitoError;
+
 use crate::domain::codes as code;
+use crate::domain::mfa;
+use crate::services::{Services, internal};
 use crate::store::UserRecord;
 
 /// The second factors `user` can answer with now, in Cognito's order.
@@ -187,8 +189,8 @@ pub(super) async fn answer(
 }
 
 /// The MFA_SETUP challenge a Session names, and its user.
-async fn setup_challenge(svc: &Services, req: &Request) -> Result<(Challenge, UserRecord), CognitoError> {
-    let challenge = open(svc, &req.string("Session")?)?;
+async fn setup_challenge(svc: &Services, session: &str) -> Result<(Challenge, UserRecord), CognitoError> {
+    let challenge = open(svc, session)?;
     if challenge.name() != "MFA_SETUP" {
         return Err(invalid_session());
     }
@@ -199,20 +201,26 @@ async fn setup_challenge(svc: &Services, req: &Request) -> Result<(Challenge, Us
 
 /// AssociateSoftwareToken with the Session of MFA_SETUP: a secret for the app; the same Session
 /// goes on to VerifySoftwareToken.
-pub(super) async fn associate_in_setup(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (_, user) = setup_challenge(svc, &req).await?;
+///
+/// # Errors
+/// `NotAuthorizedException` for a Session that is not a live MFA_SETUP.
+pub async fn associate_in_setup(svc: &Services, session: &str) -> Result<Value, CognitoError> {
+    let (_, user) = setup_challenge(svc, session).await?;
     let secret = mfa::associate(svc, &user).await?;
-    Ok(json!({ "SecretCode": secret, "Session": req.string("Session")? }))
+    Ok(json!({ "SecretCode": secret, "Session": session }))
 }
 
 /// VerifySoftwareToken with the Session of MFA_SETUP: the app's code turns the factor on (and
 /// preferred), and a new Session lets RespondToAuthChallenge finish the sign-in.
-pub(super) async fn verify_in_setup(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (challenge, user) = setup_challenge(svc, &req).await?;
+///
+/// # Errors
+/// `NotAuthorizedException` for a Session that is not a live MFA_SETUP; the code's refusal.
+pub async fn verify_in_setup(svc: &Services, session: &str, code: &str) -> Result<Value, CognitoError> {
+    let (challenge, user) = setup_challenge(svc, session).await?;
     if !challenge.consume(svc).await? {
         return Err(invalid_session());
     }
-    let mut m = mfa::verify(svc, &user, &req.string("UserCode")?).await?;
+    let mut m = mfa::verify(svc, &user, code).await?;
     m.totp_enabled = true;
     m.preferred = Some("SOFTWARE_TOKEN_MFA".to_owned());
     svc.store.put_mfa(&m).await.map_err(internal)?;
