@@ -21,7 +21,7 @@ pub struct Services {
     /// The URL clients reach this server at; token issuers are `{public_url}/{pool_id}`.
     pub public_url: String,
     /// Signing keys, opened once.
-    pub keys: crate::tokens::KeyCache,
+    pub keys: crate::tokens::cache::KeyCache,
     /// How long a new signing key is published before it signs (milliseconds).
     pub key_overlap_ms: i64,
     /// A secret derived from the master key, for values that must be stable but unguessable (the

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use cognate_proto::Exception;
 use serde_json::{Value, json};
 
-use super::engine::{Challenge, Context, check_lockout, failed, invalid_session, open, seal, succeeded};
+use super::challenge::{Challenge, invalid_session, open, seal};
+use super::context::{Context, check_lockout, failed, succeeded};
 use subtle::ConstantTimeEq;
 
 use cognate_proto::CognitoError;
@@ -227,4 +228,53 @@ pub async fn verify_in_setup(svc: &Services, session: &str, code: &str) -> Resul
     let mut next = challenge.follow("MFA_SETUP");
     next.step = Some("verified".to_owned());
     Ok(json!({ "Status": "SUCCESS", "Session": seal(svc, &next) }))
+}
+
+/// Tokens for `user`, whose password just checked, or the challenge their status calls for.
+/// `failures` (the failed attempts before this one) are forgotten only when tokens are issued:
+/// a right password followed by wrong MFA codes keeps counting toward the lockout.
+pub(super) async fn finish(
+    svc: &Services,
+    ctx: &Context,
+    user: UserRecord,
+    failures: i64,
+) -> Result<Value, CognitoError> {
+    match user.status.as_str() {
+        "FORCE_CHANGE_PASSWORD" => {
+            let challenge = Challenge::new(ctx, &user, "NEW_PASSWORD_REQUIRED");
+            let mut attributes = user.attributes.clone();
+            attributes.remove("sub");
+            let required: Vec<String> = ctx
+                .settings
+                .schema
+                .iter()
+                .filter(|s| s.required && s.name != "sub" && !user.attributes.contains_key(&s.name))
+                .map(|s| format!("userAttributes.{}", s.name))
+                .collect();
+            return Ok(json!({
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": seal(svc, &challenge),
+                "ChallengeParameters": {
+                    "USER_ID_FOR_SRP": user.username,
+                    "requiredAttributes": serde_json::to_string(&required).unwrap_or_default(),
+                    "userAttributes": serde_json::to_string(&attributes).unwrap_or_default(),
+                },
+            }));
+        }
+        "RESET_REQUIRED" => {
+            return Err(CognitoError::new(
+                Exception::PasswordResetRequired,
+                "Password reset required for the user",
+            ));
+        }
+        "UNCONFIRMED" => {
+            return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
+        }
+        _ => {}
+    }
+    if let Some(challenge) = start(svc, ctx, &user).await? {
+        return Ok(challenge);
+    }
+    succeeded(svc, &user, failures).await?;
+    ctx.tokens(svc, &user).await
 }

@@ -20,12 +20,16 @@
 //! The points where Cognito runs its Lambda triggers are named in [`triggers`]; the Triggers work
 //! plugs in there and nowhere else.
 
+mod challenge;
+mod context;
 mod engine;
 mod mfa;
+mod password;
 mod refresh;
 pub mod triggers;
 mod user_auth;
 
-pub use engine::{Context, context, initiate, respond};
+pub use context::{Context, context};
+pub use engine::{initiate, respond};
 pub use mfa::{associate_in_setup, verify_in_setup};
 pub use refresh::{Proof, refresh};

@@ -5,7 +5,7 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::engine::{Context, group_names};
+use super::context::{Context, group_names};
 use crate::services::{Services, internal, now_ms};
 use crate::tokens::{SignIn, issue, refresh_hash};
 

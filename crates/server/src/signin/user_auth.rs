@@ -11,10 +11,9 @@ use serde_json::{Value, json};
 
 use cognate_webauthn::{self as webauthn, StoredCredential};
 
-use super::engine::{
-    Challenge, Context, check_lockout, enabled, failed, invalid_session, password_sign_in, seal, srp_start,
-    succeeded,
-};
+use super::challenge::{Challenge, invalid_session, seal};
+use super::context::{Context, check_lockout, enabled, failed, succeeded};
+use super::password::{password_sign_in, srp_start};
 use crate::domain::passkeys::{
     challenge as webauthn_challenge, descriptors, refused, relying_party, user_handle,
 };

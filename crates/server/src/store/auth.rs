@@ -8,7 +8,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::StoreError;
-use super::sql::{SqlStore, backend};
+use super::errors::backend;
+use super::sql::SqlStore;
 
 /// A pool's signing key.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,8 @@
 use sqlx::Row;
 
 use super::StoreError;
-use super::sql::{SqlStore, backend};
+use super::errors::backend;
+use super::sql::SqlStore;
 
 /// A user's second factors.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -5,6 +5,7 @@
 //! transaction inside one method, so a crash never leaves half a user behind.
 
 mod auth;
+mod errors;
 mod mfa;
 mod passkey;
 mod rows;

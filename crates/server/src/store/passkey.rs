@@ -7,7 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::StoreError;
-use super::sql::{SqlStore, backend, conflict};
+use super::errors::{backend, conflict};
+use super::sql::SqlStore;
 
 /// A registered WebAuthn credential.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::sql::{backend, conflict};
+use super::errors::{backend, conflict};
 use super::{ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, UserRecord};
 
 fn json(text: &str) -> Result<serde_json::Value, StoreError> {

@@ -5,6 +5,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
 
+use super::errors::{backend, conflict};
 use super::rows::{
     client_from, group_from, message_from, pool_from, rekey_long_values, user_from, value_key,
     write_user_children,
@@ -18,18 +19,6 @@ use super::{
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     db: AnyPool,
-}
-
-pub(super) fn backend(err: sqlx::Error) -> StoreError {
-    StoreError::Backend(err.to_string())
-}
-
-/// Maps a unique-key violation to [`StoreError::Conflict`] naming `what`; anything else is a backend error.
-pub(super) fn conflict(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
-    move |err| match err.as_database_error() {
-        Some(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
-        _ => backend(err),
-    }
 }
 
 /// Fetches `limit + 1` rows' worth: returns the page and the key to continue after.

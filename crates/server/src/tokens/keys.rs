@@ -1,7 +1,6 @@
 //! Per-pool RSA signing keys: made on first use, sealed in the store, cached in memory.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,15 +13,12 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::cache::{KeyCache, PublicKey, Signing};
 use crate::services::{Services, internal, now_ms};
 use crate::store::{KeyRecord, StoreError};
 
 /// Bits of a signing key (Cognito's keys are RSA-2048).
 const KEY_BITS: usize = 2048;
-
-/// A key id and the key that signs with it. Signing goes through ring (several times faster than the
-/// pure-Rust rsa crate, which makes the keys and checks signatures).
-type Signing = Arc<(String, RsaKeyPair)>;
 
 fn signing_pair(der: &[u8]) -> Result<RsaKeyPair, CognitoError> {
     RsaKeyPair::from_pkcs8(der).map_err(key_error)
@@ -57,22 +53,6 @@ async fn make_key(svc: &Services, pool_id: &str) -> Result<(String, RsaKeyPair),
 /// `InternalErrorException` if the key cannot be made or stored.
 pub async fn rotate(svc: &Services, pool_id: &str) -> Result<String, CognitoError> {
     make_key(svc, pool_id).await.map(|(kid, _)| kid)
-}
-
-/// A pool's public key as cognate-jwt checks it: its algorithm and the imported key.
-pub(crate) type PublicKey = (cognate_jwt::Algorithm, <cognate_jwt::RustCrypto as cognate_jwt::Backend>::Key);
-
-/// Signing keys by pool, and public keys by (pool, kid), opened once per process.
-#[derive(Clone, Default)]
-pub struct KeyCache {
-    signing: Arc<Mutex<HashMap<String, (i64, Signing)>>>,
-    public: Arc<Mutex<HashMap<(String, String), PublicKey>>>,
-}
-
-impl std::fmt::Debug for KeyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyCache(..)")
-    }
 }
 
 fn context(pool_id: &str, kid: &str) -> String {

@@ -2,6 +2,7 @@
 //! tokens Cognito issues with Cognito's claims, opaque refresh tokens stored as hashes, and the check
 //! of access tokens presented to Cognate's own APIs.
 
+pub(crate) mod cache;
 mod keys;
 
 use std::collections::BTreeMap;
@@ -12,7 +13,8 @@ use cognate_proto::{CognitoError, Exception};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-pub use keys::{KeyCache, jwks, rotate};
+pub use cache::KeyCache;
+pub use keys::{jwks, rotate};
 
 use crate::services::Services;
 use crate::store::{RefreshRecord, UserRecord};
