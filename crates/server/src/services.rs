@@ -42,3 +42,29 @@ pub fn internal(err: StoreError) -> CognitoError {
     tracing::error!(error = %err, "storage failure");
     CognitoError::new(Exception::InternalError, "An internal error occurred.")
 }
+
+/// Services over a fresh SQLite file, for the crate's tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use super::Services;
+    use crate::seal::Sealer;
+    use crate::store::SqlStore;
+    use crate::tokens::cache::KeyCache;
+
+    /// A store of its own (a new SQLite file under the temporary directory) and fixed secrets.
+    pub(crate) async fn services() -> Services {
+        let path = std::env::temp_dir().join(format!("cognate-test-{}.db", uuid::Uuid::new_v4()));
+        let store = SqlStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        Services {
+            store: Arc::new(store),
+            sealer: Sealer::new(&[3; 32]),
+            region: "us-east-1".into(),
+            public_url: "http://cognate.test".into(),
+            keys: KeyCache::default(),
+            key_overlap_ms: 0,
+            derived_secret: [5; 32],
+        }
+    }
+}

@@ -22,3 +22,6 @@ pub mod pools;
 pub mod schema;
 pub mod users;
 pub mod validate;
+
+#[cfg(test)]
+mod tests;

@@ -33,3 +33,6 @@ pub use context::{Context, context};
 pub use engine::{initiate, respond};
 pub use mfa::{associate_in_setup, verify_in_setup};
 pub use refresh::{Proof, refresh};
+
+#[cfg(test)]
+mod tests;

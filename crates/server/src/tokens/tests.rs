@@ -1,34 +1,22 @@
 //! Access tokens as the server checks them (cognate-jwt underneath): tokens signed with the pool's
 //! own key, but with what an attacker or a broken issuer would put in them.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 
 use super::keys::sign_with_header;
-use super::{KeyCache, issuer, verify_access};
-use crate::seal::Sealer;
+use super::{issuer, verify_access};
 use crate::services::{Services, now_ms};
-use crate::store::{PoolRecord, SqlStore, Store};
+use crate::store::PoolRecord;
 
 const POOL: &str = "us-east-1_TokTest01";
 
 async fn services() -> Services {
-    let path = std::env::temp_dir().join(format!("cognate-tokens-{}.db", uuid::Uuid::new_v4()));
-    let store = SqlStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    let svc = crate::services::testing::services().await;
     let now = now_ms();
     let pool =
         PoolRecord { id: POOL.into(), name: "t".into(), doc: json!({}), created_ms: now, modified_ms: now };
-    store.insert_pool(&pool).await.unwrap();
-    Services {
-        store: Arc::new(store),
-        sealer: Sealer::new(&[3; 32]),
-        region: "us-east-1".into(),
-        public_url: "http://cognate.test".into(),
-        keys: KeyCache::default(),
-        key_overlap_ms: 0,
-        derived_secret: [5; 32],
-    }
+    svc.store.insert_pool(&pool).await.unwrap();
+    svc
 }
 
 fn claims(svc: &Services) -> Value {
