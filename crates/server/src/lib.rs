@@ -1,11 +1,19 @@
 //! Cognate's server: Amazon Cognito's user-pool APIs, spoken on Cognito's own wire protocol, over
 //! SQLite (the embedded default) or PostgreSQL.
 //!
-//! - [`http`]: the router and the protocol endpoint (`POST /`, `X-Amz-Target`), SigV4 on admin calls;
-//! - [`api`]: the operations, one module per resource, free of HTTP;
-//! - [`store`]: the one [`store::Store`] trait and its SQL implementation;
-//! - [`seal`]: secrets at rest under the master key; [`config`]: settings and first-run setup;
-//! - [`messenger`]: delivery of the outbox (email over SMTP).
+//! In levels, each using only those below it (`ARCHITECTURE.md` draws them, follows a sign-in through
+//! them, and says where new operations, challenges and triggers go):
+//!
+//! - [`http`]: the router and the protocol endpoint (`POST /`, `X-Amz-Target`), SigV4 on admin
+//!   calls, limits on work and connections;
+//! - [`api`]: the operations, one module per group: read the request, call the engine or the
+//!   domain, write the answer;
+//! - [`signin`]: the sign-in engine, every flow and challenge behind one API;
+//! - [`domain`]: pools, clients, users, attributes, codes and factors, free of requests;
+//! - [`tokens`]: issuing and checking tokens, signing keys; [`messenger`]: delivery of the outbox;
+//! - [`services`]: what everything above uses (store, sealer, clock, settings); [`config`]:
+//!   settings and first-run setup; [`seal`]: secrets at rest under the master key;
+//! - [`store`]: the one [`store::Store`] trait and its SQL implementation.
 
 pub mod api;
 pub mod config;

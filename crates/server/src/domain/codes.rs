@@ -166,7 +166,7 @@ pub fn admin_only_recovery(settings: &PoolSettings) -> bool {
     recovery_mechanisms(settings).first().is_some_and(|(_, name)| name == "admin_only")
 }
 
-/// Where account-recovery messages go, following [`recovery_mechanisms`]: `(channel, destination)`.
+/// Where account-recovery messages go, following `recovery_mechanisms`: `(channel, destination)`.
 pub fn recovery_destination(settings: &PoolSettings, user: &UserRecord) -> Option<(&'static str, String)> {
     let verified = |name: &str| user.attributes.get(&format!("{name}_verified")).is_some_and(|v| v == "true");
     recovery_mechanisms(settings).into_iter().find_map(|(_, name)| match name.as_str() {

@@ -14,7 +14,7 @@
 //! MFA and the user has none, else the user's factor, SELECT_MFA_TYPE when there are several) and
 //! then to tokens. USER_AUTH (`user_auth`) chooses a first factor: a password one joins the path
 //! above, a passkey or a code ends the sign-in. Refresh (`refresh`) issues tokens from a refresh token.
-//! A challenge's state travels sealed in its Session ([`engine`]'s `Challenge`), so any server
+//! A challenge's state travels sealed in its Session (`challenge`'s `Challenge`), so any server
 //! process can take the answer, and each challenge can be answered once.
 //!
 //! The points where Cognito runs its Lambda triggers are named in [`triggers`]; the Triggers work

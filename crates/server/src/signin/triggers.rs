@@ -1,16 +1,16 @@
-//! Where Cognito runs its Lambda triggers, named in one place. Cognate has no triggers yet: each
-//! point is a function the engine and the write paths already call, which does nothing today; the
-//! Triggers issue makes them call the configured webhooks (and may change what they return).
+//! Where Cognito runs its Lambda triggers, named in one place. Cognate has no triggers yet, and
+//! nothing calls [`run`] yet: the Triggers work fills it in (calling the configured webhooks) and
+//! calls it at the places this table names.
 //!
-//! | point | Cognito's trigger | called from |
+//! | point | Cognito's trigger | goes in |
 //! | --- | --- | --- |
-//! | [`Point::PreSignUp`] | pre sign-up | SignUp, AdminCreateUser (later: federation) |
-//! | [`Point::PostConfirmation`] | post confirmation | ConfirmSignUp, AdminConfirmSignUp |
-//! | [`Point::PreAuthentication`] | pre authentication | before a password or passkey is checked |
-//! | [`Point::PostAuthentication`] | post authentication | after the first factor succeeded |
-//! | [`Point::PreTokenGeneration`] | pre token generation | before tokens are issued (sign-in, refresh) |
-//! | [`Point::UserMigration`] | user migration | an unknown user signing in with a password, ForgotPassword |
-//! | [`Point::CustomMessage`] | custom message | every code or invitation sent |
+//! | [`Point::PreSignUp`] | pre sign-up | `api/account.rs::sign_up`, `api/user.rs::admin_create` (later: federation) |
+//! | [`Point::PostConfirmation`] | post confirmation | `api/account.rs::confirm_sign_up`, `api/user.rs::admin_confirm_sign_up` |
+//! | [`Point::PreAuthentication`] | pre authentication | `signin/password.rs` (`srp_start`, `password_sign_in`), `signin/user_auth.rs` |
+//! | [`Point::PostAuthentication`] | post authentication | `signin/mfa.rs::finish` |
+//! | [`Point::PreTokenGeneration`] | pre token generation | `signin/context.rs::Context::tokens`, `signin/refresh.rs::refresh` |
+//! | [`Point::UserMigration`] | user migration | `signin/password.rs::password_sign_in` (unknown user), `api/account.rs::forgot_password` |
+//! | [`Point::CustomMessage`] | custom message | `domain/codes.rs::message` (every code and invitation) |
 
 use cognate_proto::CognitoError;
 
@@ -36,7 +36,7 @@ pub enum Point {
 }
 
 /// Runs the triggers configured for `point` in `pool_id`. None can be configured yet, so this
-/// returns at once; it is called at every point so that adding triggers changes this function only.
+/// returns at once.
 ///
 /// # Errors
 /// None yet; a failing trigger will be the Cognito error Cognito gives for it.
