@@ -65,6 +65,92 @@ pub enum ChallengeName {
     AdminNoSrpAuth,
 }
 
+impl AuthFlow {
+    /// Every value, in declaration order.
+    pub const ALL: [Self; 8] = [
+        Self::UserSrpAuth,
+        Self::UserPasswordAuth,
+        Self::AdminUserPasswordAuth,
+        Self::AdminNoSrpAuth,
+        Self::RefreshTokenAuth,
+        Self::RefreshToken,
+        Self::CustomAuth,
+        Self::UserAuth,
+    ];
+
+    /// The name on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::UserSrpAuth => "USER_SRP_AUTH",
+            Self::UserPasswordAuth => "USER_PASSWORD_AUTH",
+            Self::AdminUserPasswordAuth => "ADMIN_USER_PASSWORD_AUTH",
+            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
+            Self::RefreshTokenAuth => "REFRESH_TOKEN_AUTH",
+            Self::RefreshToken => "REFRESH_TOKEN",
+            Self::CustomAuth => "CUSTOM_AUTH",
+            Self::UserAuth => "USER_AUTH",
+        }
+    }
+
+    /// The value named `name` on the wire, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
+
+impl ChallengeName {
+    /// Every value, in declaration order.
+    pub const ALL: [Self; 16] = [
+        Self::PasswordVerifier,
+        Self::DevicePasswordVerifier,
+        Self::DeviceSrpAuth,
+        Self::NewPasswordRequired,
+        Self::SmsMfa,
+        Self::EmailOtp,
+        Self::SoftwareTokenMfa,
+        Self::SelectMfaType,
+        Self::MfaSetup,
+        Self::CustomChallenge,
+        Self::SelectChallenge,
+        Self::Password,
+        Self::PasswordSrp,
+        Self::WebAuthn,
+        Self::SmsOtp,
+        Self::AdminNoSrpAuth,
+    ];
+
+    /// The name on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordVerifier => "PASSWORD_VERIFIER",
+            Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Self::SmsMfa => "SMS_MFA",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Self::SelectMfaType => "SELECT_MFA_TYPE",
+            Self::MfaSetup => "MFA_SETUP",
+            Self::CustomChallenge => "CUSTOM_CHALLENGE",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
+            Self::Password => "PASSWORD",
+            Self::PasswordSrp => "PASSWORD_SRP",
+            Self::WebAuthn => "WEB_AUTHN",
+            Self::SmsOtp => "SMS_OTP",
+            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
+        }
+    }
+
+    /// The value named `name` on the wire, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
+
 /// Keys of the parameter maps, exactly as they appear on the wire.
 pub mod param {
     /// The user name as typed (or the internal one, in challenge answers).
@@ -110,5 +196,19 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&ChallengeName::WebAuthn).unwrap(), "\"WEB_AUTHN\"");
         assert!(serde_json::from_str::<AuthFlow>("\"user_srp_auth\"").is_err());
+    }
+
+    #[test]
+    fn as_str_is_the_serde_name_both_ways() {
+        for flow in AuthFlow::ALL {
+            assert_eq!(serde_json::to_string(&flow).unwrap(), format!("\"{}\"", flow.as_str()));
+            assert_eq!(AuthFlow::from_name(flow.as_str()), Some(flow));
+        }
+        for name in ChallengeName::ALL {
+            assert_eq!(serde_json::to_string(&name).unwrap(), format!("\"{}\"", name.as_str()));
+            assert_eq!(ChallengeName::from_name(name.as_str()), Some(name));
+        }
+        assert_eq!(AuthFlow::from_name("user_srp_auth"), None);
+        assert_eq!(ChallengeName::from_name(""), None);
     }
 }

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use cognate_proto::CognitoError;
+use cognate_proto::{AuthFlow, ChallengeName, CognitoError};
+
 use serde_json::{Value, json};
 
+use super::wire::invalid;
 use super::{Request, Services};
 use crate::signin::{self, Context, Proof};
 
@@ -29,17 +31,26 @@ pub async fn initiate(svc: &Services, req: Request, admin: bool) -> Result<Value
     let flow = req.string("AuthFlow")?;
     let ctx = context(svc, &req, admin).await?;
     let params = parameters(&req, "AuthParameters")?;
-    signin::initiate(svc, &ctx, admin, &flow, &params).await
+    let flow = AuthFlow::from_name(&flow).ok_or_else(|| signin::unsupported_flow(&flow))?;
+    signin::initiate(svc, &ctx, admin, flow, &params).await
 }
 
 /// RespondToAuthChallenge (`admin` false) and AdminRespondToAuthChallenge.
 pub async fn respond(svc: &Services, req: Request, admin: bool) -> Result<Value, CognitoError> {
-    let name = req.string("ChallengeName")?;
+    let given = req.string("ChallengeName")?;
+    let name = ChallengeName::from_name(&given).ok_or_else(|| {
+        let names: Vec<&str> = ChallengeName::ALL.iter().map(|n| n.as_str()).collect();
+        invalid(
+            "ChallengeName",
+            &given,
+            &format!("Member must satisfy enum value set: [{}]", names.join(", ")),
+        )
+    })?;
     let ctx = context(svc, &req, admin).await?;
     let answers = parameters(&req, "ChallengeResponses")?;
     // PASSWORD_VERIFIER's state is in its answers; every other challenge's is in the Session.
-    let session = if name == "PASSWORD_VERIFIER" { None } else { Some(req.string("Session")?) };
-    signin::respond(svc, &ctx, &name, session.as_deref(), &answers).await
+    let session = if name == ChallengeName::PasswordVerifier { None } else { Some(req.string("Session")?) };
+    signin::respond(svc, &ctx, name, session.as_deref(), &answers).await
 }
 
 /// GetTokensFromRefreshToken.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use cognate_proto::auth::param;
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
@@ -117,7 +118,7 @@ impl Context {
         params: &BTreeMap<String, String>,
         username: &str,
     ) -> Result<(), CognitoError> {
-        self.check_secret(svc, params.get("SECRET_HASH").map(String::as_str), username)
+        self.check_secret(svc, params.get(param::SECRET_HASH).map(String::as_str), username)
     }
 
     /// `SECRET_HASH` / `SecretHash` for clients with a secret, computed over `username`.

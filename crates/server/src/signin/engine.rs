@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use cognate_proto::{CognitoError, Exception};
+use cognate_proto::auth::param;
+use cognate_proto::{AuthFlow, ChallengeName, CognitoError, Exception};
 use cognate_srp::{CognitoTimestamp, ServerSession, SrpInt};
 use serde_json::Value;
 
@@ -31,42 +32,45 @@ pub async fn initiate(
     svc: &Services,
     ctx: &Context,
     admin: bool,
-    flow: &str,
+    flow: AuthFlow,
     params: &BTreeMap<String, String>,
 ) -> Result<Value, CognitoError> {
-    let admin_only = ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"].contains(&flow);
-    let both = flow == "USER_SRP_AUTH" || flow == "USER_AUTH" || flow.starts_with("REFRESH_TOKEN");
+    let admin_only = matches!(flow, AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth);
+    let both = matches!(
+        flow,
+        AuthFlow::UserSrpAuth | AuthFlow::UserAuth | AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken
+    );
     if admin_only != admin && !both {
-        return Err(CognitoError::new(
-            Exception::InvalidParameter,
-            format!("Initiate Auth method not supported: {flow}"),
-        ));
+        return Err(unsupported_flow(flow.as_str()));
     }
-    ctx.allows(flow)?;
+    ctx.allows(flow.as_str())?;
     match flow {
-        "USER_SRP_AUTH" => srp_start(svc, ctx, params).await,
-        "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            let username = param(params, "USERNAME")?;
+        AuthFlow::UserSrpAuth => srp_start(svc, ctx, params).await,
+        AuthFlow::UserPasswordAuth | AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth => {
+            let username = param(params, param::USERNAME)?;
             ctx.check_secret_hash(svc, params, username)?;
             let user = find_user(svc, ctx, username).await?;
-            password_sign_in(svc, ctx, username, user, param(params, "PASSWORD")?).await
+            password_sign_in(svc, ctx, username, user, param(params, param::PASSWORD)?).await
         }
-        "USER_AUTH" => {
-            let username = param(params, "USERNAME")?;
+        AuthFlow::UserAuth => {
+            let username = param(params, param::USERNAME)?;
             ctx.check_secret_hash(svc, params, username)?;
             let user = find_user(svc, ctx, username).await?;
             super::user_auth::start(svc, ctx, params, user).await
         }
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            let token = param(params, "REFRESH_TOKEN")?;
-            let given = params.get("SECRET_HASH").map(String::as_str);
+        AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken => {
+            let token = param(params, param::REFRESH_TOKEN)?;
+            let given = params.get(param::SECRET_HASH).map(String::as_str);
             super::refresh::refresh(svc, ctx, token, super::refresh::Proof::SecretHash(given), false).await
         }
-        other => Err(CognitoError::new(
-            Exception::InvalidParameter,
-            format!("Initiate Auth method not supported: {other}"),
-        )),
+        other => Err(unsupported_flow(other.as_str())),
     }
+}
+
+/// Cognito's refusal of a flow this request cannot use.
+#[must_use]
+pub fn unsupported_flow(flow: &str) -> CognitoError {
+    CognitoError::new(Exception::InvalidParameter, format!("Initiate Auth method not supported: {flow}"))
 }
 
 /// Answers the challenge `name` of a sign-in: its sealed state comes in `session`
@@ -79,23 +83,23 @@ pub async fn initiate(
 pub async fn respond(
     svc: &Services,
     ctx: &Context,
-    name: &str,
+    name: ChallengeName,
     session: Option<&str>,
     answers: &BTreeMap<String, String>,
 ) -> Result<Value, CognitoError> {
     let state_text = match name {
         // Some clients send no Session here: the state is in the block they echo.
-        "PASSWORD_VERIFIER" => param(answers, "PASSWORD_CLAIM_SECRET_BLOCK")?.to_owned(),
+        ChallengeName::PasswordVerifier => param(answers, param::PASSWORD_CLAIM_SECRET_BLOCK)?.to_owned(),
         _ => session.ok_or_else(invalid_session)?.to_owned(),
     };
     let challenge = open(svc, &state_text)?;
-    if challenge.name != name || challenge.client != ctx.client.id || challenge.pool != ctx.pool.id {
+    if challenge.name != name.as_str() || challenge.client != ctx.client.id || challenge.pool != ctx.pool.id {
         return Err(invalid_session());
     }
     if !svc.store.consume_challenge(&challenge.id, challenge.expires_ms, now_ms()).await.map_err(internal)? {
         return Err(invalid_session());
     }
-    let username = param(answers, "USERNAME")?;
+    let username = param(answers, param::USERNAME)?;
     ctx.check_secret_hash(svc, answers, username)?;
     if !names_challenge_user(svc, ctx, &challenge, username).await? {
         return Err(CognitoError::new(
@@ -103,7 +107,7 @@ pub async fn respond(
             "USERNAME does not name the user this challenge was issued to.",
         ));
     }
-    if name == "SELECT_CHALLENGE" {
+    if name == ChallengeName::SelectChallenge {
         // Answered for unknown users too, as for anyone: the factor chosen decides what follows.
         let user = match &challenge.user {
             Some(key) => {
@@ -125,8 +129,8 @@ pub async fn respond(
     let user =
         svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(|| ctx.unknown_user())?;
     match name {
-        "PASSWORD_VERIFIER" => {
-            let stamp = param(answers, "TIMESTAMP")?;
+        ChallengeName::PasswordVerifier => {
+            let stamp = param(answers, param::TIMESTAMP)?;
             let parsed = CognitoTimestamp::parse(stamp).map_err(CognitoError::from)?;
             if (parsed.unix() - now_ms() / 1000).abs() > TIMESTAMP_SKEW_S {
                 return Err(CognitoError::new(
@@ -144,14 +148,14 @@ pub async fn respond(
                 ServerSession::resume_with_b(srp_a, &verifier.v, &b, srp_b).map_err(CognitoError::from)?;
             let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
             let block = STANDARD.decode(&state_text).map_err(|_| invalid_session())?;
-            let signature = param(answers, "PASSWORD_CLAIM_SIGNATURE")?;
+            let signature = param(answers, param::PASSWORD_CLAIM_SIGNATURE)?;
             if session.verify_claim(pool_name, &user.username, &block, stamp, signature).is_err() {
                 return Err(failed(svc, &user).await);
             }
             enabled(&user)?;
             super::mfa::finish(svc, ctx, user, failures).await
         }
-        "NEW_PASSWORD_REQUIRED" => {
+        ChallengeName::NewPasswordRequired => {
             let password = param(answers, "NEW_PASSWORD")?;
             ctx.settings.password_policy.check(password)?;
             enabled(&user)?;
@@ -171,17 +175,22 @@ pub async fn respond(
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;
             super::mfa::finish(svc, ctx, user, 0).await
         }
-        "WEB_AUTHN" => {
+        ChallengeName::WebAuthn => {
             enabled(&user)?;
             super::user_auth::answer_webauthn(svc, ctx, &challenge, user, answers).await
         }
-        "SOFTWARE_TOKEN_MFA" | "MFA_SETUP" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SELECT_MFA_TYPE" => {
+        ChallengeName::SoftwareTokenMfa
+        | ChallengeName::MfaSetup
+        | ChallengeName::SmsMfa
+        | ChallengeName::EmailOtp
+        | ChallengeName::SmsOtp
+        | ChallengeName::SelectMfaType => {
             enabled(&user)?;
             super::mfa::answer(svc, ctx, &challenge, &user, answers).await
         }
         other => Err(CognitoError::new(
             Exception::InvalidParameter,
-            format!("Cognate does not support the challenge {other} yet."),
+            format!("Cognate does not support the challenge {} yet.", other.as_str()),
         )),
     }
 }

@@ -30,7 +30,7 @@ pub mod triggers;
 mod user_auth;
 
 pub use context::{Context, context};
-pub use engine::{initiate, respond};
+pub use engine::{initiate, respond, unsupported_flow};
 pub use mfa::{associate_in_setup, verify_in_setup};
 pub use refresh::{Proof, refresh};
 

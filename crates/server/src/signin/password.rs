@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cognate_proto::CognitoError;
+use cognate_proto::auth::param;
 use cognate_srp::{ServerSession, SrpInt, Verifier};
 use serde_json::{Value, json};
 
@@ -51,8 +52,8 @@ pub(super) async fn srp_start(
     ctx: &Context,
     params: &BTreeMap<String, String>,
 ) -> Result<Value, CognitoError> {
-    let username = param(params, "USERNAME")?;
-    let srp_a = param(params, "SRP_A")?;
+    let username = param(params, param::USERNAME)?;
+    let srp_a = param(params, param::SRP_A)?;
     ctx.check_secret_hash(svc, params, username)?;
     let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
     let user = find_user(svc, ctx, username).await?;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use cognate_proto::Exception;
+use cognate_proto::{AuthFlow, ChallengeName, Exception};
 use cognate_srp::{CognitoTimestamp, PasswordChallenge, SrpClient};
 use serde_json::{Value, json};
 
@@ -77,6 +77,7 @@ impl World {
 
     async fn start(&self, flow: &str, params: &[(&str, &str)]) -> Result<Value, cognate_proto::CognitoError> {
         let ctx = context(&self.svc, &self.client, None).await?;
+        let flow = AuthFlow::from_name(flow).ok_or_else(|| super::unsupported_flow(flow))?;
         initiate(&self.svc, &ctx, false, flow, &map(params)).await
     }
 
@@ -87,7 +88,7 @@ impl World {
         answers: &[(&str, &str)],
     ) -> Result<Value, cognate_proto::CognitoError> {
         let ctx = context(&self.svc, &self.client, None).await?;
-        respond(&self.svc, &ctx, name, session, &map(answers)).await
+        respond(&self.svc, &ctx, ChallengeName::from_name(name).unwrap(), session, &map(answers)).await
     }
 
     /// USER_SRP_AUTH for `user` with `password`, both steps.
@@ -394,7 +395,7 @@ async fn a_challenge_is_answered_once_by_its_own_client_for_its_own_user() {
     let ctx = context(&w.svc, &other, None).await.unwrap();
     let answers = map(&[("USERNAME", "dave"), ("NEW_PASSWORD", "New-Pass-456")]);
     refused(
-        respond(&w.svc, &ctx, "NEW_PASSWORD_REQUIRED", Some(&session(&third)), &answers).await,
+        respond(&w.svc, &ctx, ChallengeName::NewPasswordRequired, Some(&session(&third)), &answers).await,
         Exception::NotAuthorized,
         "Invalid session",
     );

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use cognate_proto::Exception;
+use cognate_proto::auth::param;
 use serde_json::{Value, json};
 
 use cognate_webauthn::{self as webauthn, StoredCredential};
@@ -200,7 +201,7 @@ async fn begin(
             srp_start(svc, ctx, &srp).await
         }
         "PASSWORD" => {
-            let password = params.get("PASSWORD").ok_or_else(|| {
+            let password = params.get(param::PASSWORD).ok_or_else(|| {
                 CognitoError::new(Exception::InvalidParameter, "Missing required parameter PASSWORD")
             })?;
             password_sign_in(svc, ctx, username, user, password).await
@@ -227,7 +228,7 @@ pub(super) async fn start(
     params: &BTreeMap<String, String>,
     user: Option<UserRecord>,
 ) -> Result<Value, CognitoError> {
-    let username = params.get("USERNAME").map(String::as_str).unwrap_or_default();
+    let username = params.get(param::USERNAME).map(String::as_str).unwrap_or_default();
     if user.is_none() && !ctx.hides_users() {
         return Err(crate::domain::users::user_not_found());
     }
@@ -255,7 +256,7 @@ pub(super) async fn answer_select(
     user: Option<UserRecord>,
     answers: &BTreeMap<String, String>,
 ) -> Result<Value, CognitoError> {
-    let username = answers.get("USERNAME").map(String::as_str).unwrap_or_default();
+    let username = answers.get(param::USERNAME).map(String::as_str).unwrap_or_default();
     let choice = answers.get("ANSWER").map(String::as_str).unwrap_or_default();
     let factors = available(svc, ctx, user.as_ref()).await?;
     if !factors.names.contains(&choice) || challenge.name() != "SELECT_CHALLENGE" {
