@@ -17,20 +17,13 @@ use crate::domain::users::{
     AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
     username_key,
 };
+use crate::domain::users::{Writing, user_conflict};
 use crate::signin::Context;
-use crate::store::{CodeRecord, Message, StoreError, UserRecord};
+use crate::store::{CodeRecord, Message, StoreError, Taken, UserRecord};
 
+/// A store failure while a user writes their own account, as Cognito answers it.
 fn conflict(err: StoreError) -> CognitoError {
-    match err {
-        StoreError::Conflict(what) if what == "username" => {
-            CognitoError::new(Exception::UsernameExists, "User already exists")
-        }
-        StoreError::Conflict(what) if what.starts_with("alias:") => CognitoError::new(
-            Exception::AliasExists,
-            format!("An account with the given {} already exists.", what.trim_start_matches("alias:")),
-        ),
-        other => internal(other),
-    }
+    user_conflict(&[], Writing::SelfService, err)
 }
 
 /// The message and code for verifying `attribute` (`email` / `phone_number`) of `user`.
@@ -129,10 +122,12 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
         None => (Vec::new(), Vec::new(), None),
     };
     svc.store.insert_user(&user, &messages, &codes).await.map_err(|e| match e {
-        StoreError::Conflict(what)
-            if what.starts_with("alias:") && !ctx.settings.username_attributes.is_empty() =>
-        {
-            CognitoError::new(Exception::UsernameExists, "An account with the given email already exists.")
+        // The email (or phone number) the user typed as the username is taken: the username is.
+        StoreError::Conflict(Taken::Alias(kind)) if !ctx.settings.username_attributes.is_empty() => {
+            CognitoError::new(
+                Exception::UsernameExists,
+                format!("An account with the given {kind} already exists."),
+            )
         }
         other => conflict(other),
     })?;

@@ -14,8 +14,9 @@ use crate::domain::schema::{check_required, normalize_booleans};
 use crate::domain::users::{
     AttributeType, aliases, check_username, resolve, seal_verifier, user_not_found, user_type, username_key,
 };
+use crate::domain::users::{Writing, alias_exists, user_conflict};
 use crate::domain::validate::one_of;
-use crate::store::{Message, PoolRecord, StoreError, UserRecord};
+use crate::store::{Message, PoolRecord, StoreError, Taken, UserRecord};
 
 fn read_attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
     let list: Vec<AttributeType> = req.opt(member)?.unwrap_or_default();
@@ -23,31 +24,10 @@ fn read_attributes(req: &Request, member: &str) -> Result<BTreeMap<String, Strin
 }
 
 fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
-    match err {
-        StoreError::Conflict(what) if what == "username" => {
-            CognitoError::new(Exception::UsernameExists, "User account already exists")
-        }
-        StoreError::Conflict(what) if what.starts_with("alias:") => {
-            let kind = what.trim_start_matches("alias:");
-            if settings.username_attributes.iter().any(|a| a == kind) {
-                CognitoError::new(
-                    Exception::UsernameExists,
-                    format!("An account with the given {kind} already exists."),
-                )
-            } else {
-                alias_exists(kind)
-            }
-        }
-        StoreError::NotFound => user_not_found(),
-        other => internal(other),
-    }
+    user_conflict(&settings.username_attributes, Writing::Admin, err)
 }
 
 /// `AliasExistsException`: another user holds `kind` (`email`, `phone_number`, ...) as an alias.
-fn alias_exists(kind: &str) -> CognitoError {
-    CognitoError::new(Exception::AliasExists, format!("An account with the given {kind} already exists."))
-}
-
 fn fill(template: Option<&String>, default: &str, username: &str, password: &str) -> String {
     template.map_or(default, String::as_str).replace("{username}", username).replace("{####}", password)
 }
@@ -216,8 +196,8 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
     let messages = send(&user)?;
     let force = req.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     match svc.store.insert_user(&user, &messages, &[]).await {
-        Err(StoreError::Conflict(what)) if force && what.starts_with("alias:") => {
-            take_alias(svc, &pool, &settings, what.trim_start_matches("alias:"), &user).await?;
+        Err(StoreError::Conflict(Taken::Alias(kind))) if force => {
+            take_alias(svc, &pool, &settings, &kind, &user).await?;
             svc.store
                 .insert_user(&user, &messages, &[])
                 .await
@@ -379,9 +359,7 @@ pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Val
     user.modified_ms = now_ms();
     // Taking another user's email or phone number is AliasExists here, even where it is the username.
     svc.store.update_user(&user, &[], &[]).await.map_err(|e| match e {
-        StoreError::Conflict(what) if what.starts_with("alias:") => {
-            alias_exists(what.trim_start_matches("alias:"))
-        }
+        StoreError::Conflict(Taken::Alias(kind)) => alias_exists(&kind),
         other => map_user_conflict(&settings, other),
     })?;
     Ok(json!({}))

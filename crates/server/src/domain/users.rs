@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::pools::PoolSettings;
 use super::validate::{check_len, epoch_seconds, invalid};
 use crate::services::{Services, internal};
-use crate::store::{PoolRecord, StoreError, UserFilter, UserRecord};
+use crate::store::{PoolRecord, StoreError, Taken, UserFilter, UserRecord};
 
 /// `AttributeType`: `{Name, Value}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -161,4 +161,47 @@ pub fn check_username(username: &str) -> Result<(), CognitoError> {
         ));
     }
     Ok(())
+}
+
+/// Who is writing a user, which decides how a taken username reads: `SignUp` says "User already
+/// exists", the admin operations "User account already exists", as Cognito words them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writing {
+    /// SignUp and the other self-service operations.
+    SelfService,
+    /// AdminCreateUser and the other admin operations.
+    Admin,
+}
+
+/// The Cognito error for a store failure while writing a user: a taken username is
+/// `UsernameExistsException`; a taken alias is `AliasExistsException` (for an admin, where the alias
+/// is the pool's username attribute, `UsernameExistsException`); a missing user is
+/// `UserNotFoundException`;
+/// anything else is internal.
+pub fn user_conflict(username_attributes: &[String], writing: Writing, err: StoreError) -> CognitoError {
+    match err {
+        StoreError::Conflict(Taken::Username) => CognitoError::new(
+            Exception::UsernameExists,
+            match writing {
+                Writing::SelfService => "User already exists",
+                Writing::Admin => "User account already exists",
+            },
+        ),
+        StoreError::Conflict(Taken::Alias(kind))
+            if writing == Writing::Admin && username_attributes.contains(&kind) =>
+        {
+            CognitoError::new(
+                Exception::UsernameExists,
+                format!("An account with the given {kind} already exists."),
+            )
+        }
+        StoreError::Conflict(Taken::Alias(kind)) => alias_exists(&kind),
+        StoreError::NotFound => user_not_found(),
+        other => internal(other),
+    }
+}
+
+/// `AliasExistsException` for an alias of `kind` another user holds.
+pub fn alias_exists(kind: &str) -> CognitoError {
+    CognitoError::new(Exception::AliasExists, format!("An account with the given {kind} already exists."))
 }

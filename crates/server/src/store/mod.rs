@@ -164,12 +164,40 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// Which unique key a write found taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// A pool id.
+    Pool,
+    /// An app client id.
+    Client,
+    /// A username (its lookup key) in the pool.
+    Username,
+    /// A sign-in alias of this kind (`email`, `phone_number`, `preferred_username`) in the pool.
+    Alias(String),
+    /// A group name in the pool.
+    Group,
+    /// A user's membership of a group.
+    Member,
+    /// A passkey's credential id in the pool.
+    Credential,
+}
+
+impl std::fmt::Display for Taken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Alias(kind) => write!(f, "alias {kind}"),
+            other => write!(f, "{}", format!("{other:?}").to_lowercase()),
+        }
+    }
+}
+
 /// What went wrong in storage.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    /// A unique key is taken; the string says which (`username`, `alias:email`, `group`, `member`, `sub`).
+    /// A unique key is taken: which one.
     #[error("{0} already exists")]
-    Conflict(String),
+    Conflict(Taken),
     /// The record to change does not exist.
     #[error("not found")]
     NotFound,

@@ -7,6 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::StoreError;
+use super::Taken;
 use super::errors::{backend, conflict};
 use super::sql::SqlStore;
 
@@ -61,7 +62,7 @@ pub struct RegistrationRecord {
 /// The passkey part of the store.
 #[async_trait::async_trait]
 pub trait PasskeyStore: Send + Sync {
-    /// Adds a credential; `Conflict("credential")` when its id is registered in the pool already.
+    /// Adds a credential; `Conflict(Taken::Credential)` when its id is registered in the pool already.
     async fn insert_credential(&self, credential: &CredentialRecord) -> Result<(), StoreError>;
     /// A credential by id.
     async fn credential(&self, pool_id: &str, id: &str) -> Result<Option<CredentialRecord>, StoreError>;
@@ -142,7 +143,7 @@ impl PasskeyStore for SqlStore {
         .bind(c.last_used_ms)
         .execute(self.db())
         .await
-        .map_err(conflict("credential"))?;
+        .map_err(conflict(Taken::Credential))?;
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::errors::{backend, conflict};
-use super::{ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, UserRecord};
+use super::{ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, Taken, UserRecord};
 
 fn json(text: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
@@ -121,7 +121,7 @@ pub(super) async fn write_user_children(
         .bind(&user.key)
             .execute(&mut *tx)
             .await
-            .map_err(conflict(&format!("alias:{kind}")))?;
+            .map_err(conflict(Taken::Alias(kind.clone())))?;
     }
     for (name, value) in index_rows(user) {
         sqlx::query(

@@ -11,7 +11,7 @@ use super::rows::{
     write_user_children,
 };
 use super::{
-    ClientRecord, CodeRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, UserFilter,
+    ClientRecord, CodeRecord, GroupRecord, Message, Page, PoolRecord, Store, StoreError, Taken, UserFilter,
     UserRecord,
 };
 
@@ -160,7 +160,7 @@ impl Store for SqlStore {
         .bind(pool.modified_ms)
         .execute(&self.db)
         .await
-        .map_err(conflict("pool"))?;
+        .map_err(conflict(Taken::Pool))?;
         Ok(())
     }
 
@@ -212,7 +212,7 @@ impl Store for SqlStore {
         .bind(c.modified_ms)
         .execute(&self.db)
         .await
-        .map_err(conflict("client"))?;
+        .map_err(conflict(Taken::Client))?;
         Ok(())
     }
 
@@ -287,7 +287,7 @@ impl Store for SqlStore {
             .bind(user.modified_ms)
             .execute(&mut *tx)
             .await
-            .map_err(conflict("username"))?;
+            .map_err(conflict(Taken::Username))?;
             write_user_children(tx, user, messages, codes).await
         })
         .await
@@ -459,7 +459,7 @@ impl Store for SqlStore {
         .bind(g.modified_ms)
         .execute(&self.db)
         .await
-        .map_err(conflict("group"))?;
+        .map_err(conflict(Taken::Group))?;
         Ok(())
     }
 
@@ -526,7 +526,7 @@ impl Store for SqlStore {
                 .bind(user_key)
                 .execute(&self.db)
                 .await;
-        match result.map_err(conflict("member")) {
+        match result.map_err(conflict(Taken::Member)) {
             Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
             Err(e) => Err(e),
         }
