@@ -201,11 +201,7 @@ async fn rotate_key(config: Config, pool: String) -> Result<(), String> {
 
 /// A secret for one purpose, derived from the master key (HMAC-SHA256 of the label).
 fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    use hmac::{KeyInit, Mac};
-    let mut mac =
-        <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(master).unwrap_or_else(|_| unreachable!());
-    mac.update(label);
-    mac.finalize().into_bytes().into()
+    cognate_server::seal::hmac_sha256(master, &[label])
 }
 
 async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Result<(), String> {

@@ -81,13 +81,10 @@ impl Sender for WebhookSender {
 
 /// Hex HMAC-SHA256 of `body` under `secret`.
 fn signature(secret: &str, body: &str) -> String {
-    use hmac::{KeyInit, Mac};
-    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else {
-        // HMAC takes keys of any length.
-        return String::new();
-    };
-    mac.update(body.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::seal::hmac_sha256(secret.as_bytes(), &[body.as_bytes()])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Sends email through one SMTP server.

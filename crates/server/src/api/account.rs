@@ -13,11 +13,10 @@ use super::{Request, Services, internal, now_ms};
 use crate::domain::attributes::{Writer, check_write};
 use crate::domain::codes::{self as code, RESET_TTL_MS, VERIFY_TTL_MS};
 use crate::domain::schema::{check_attributes, check_required, is_email, is_phone, normalize_booleans};
-use crate::domain::users::{
-    AttributeType, aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found,
-    username_key,
-};
 use crate::domain::users::{Writing, user_conflict};
+use crate::domain::users::{
+    aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found, username_key,
+};
 use crate::signin::Context;
 use crate::store::{CodeRecord, Message, StoreError, Taken, UserRecord};
 
@@ -58,11 +57,6 @@ fn sign_up_channel(ctx: &Context, user: &UserRecord) -> Option<&'static str> {
     }
 }
 
-fn attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
-    let list: Vec<AttributeType> = req.opt(member)?.unwrap_or_default();
-    Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
-}
-
 /// SignUp.
 pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let ctx = context(svc, &req, false).await?;
@@ -76,7 +70,7 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
         ));
     }
     ctx.settings.password_policy.check(&password)?;
-    let mut attrs = attributes(&req, "UserAttributes")?;
+    let mut attrs = req.attributes("UserAttributes")?;
     check_write(&ctx.settings.schema, ctx.writer(), &BTreeMap::new(), &attrs)?;
     normalize_booleans(&ctx.settings.schema, &mut attrs);
     let sub = crate::ids::sub();
@@ -304,7 +298,7 @@ pub async fn change_password(svc: &Services, req: Request) -> Result<Value, Cogn
 pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { settings, mut user, token, pool } = signed_in(svc, &req).await?;
     req.require("UserAttributes")?;
-    let mut changes = attributes(&req, "UserAttributes")?;
+    let mut changes = req.attributes("UserAttributes")?;
     let client = crate::domain::clients::load(svc, &pool.id, &token.client_id)
         .await
         .map_err(|_| CognitoError::new(Exception::NotAuthorized, "Access Token has been revoked"))?;

@@ -11,17 +11,12 @@ use super::{Request, Services, internal, now_ms};
 use crate::domain::attributes::{Writer, check_write};
 use crate::domain::pools::{PoolSettings, load as load_pool};
 use crate::domain::schema::{check_required, normalize_booleans};
-use crate::domain::users::{
-    AttributeType, aliases, check_username, resolve, seal_verifier, user_not_found, user_type, username_key,
-};
 use crate::domain::users::{Writing, alias_exists, user_conflict};
+use crate::domain::users::{
+    aliases, check_username, resolve, seal_verifier, user_not_found, user_type, username_key,
+};
 use crate::domain::validate::one_of;
 use crate::store::{Message, PoolRecord, StoreError, Taken, UserRecord};
-
-fn read_attributes(req: &Request, member: &str) -> Result<BTreeMap<String, String>, CognitoError> {
-    let list: Vec<AttributeType> = req.opt(member)?.unwrap_or_default();
-    Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
-}
 
 fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
     user_conflict(&settings.username_attributes, Writing::Admin, err)
@@ -96,7 +91,7 @@ fn username_member(req: &Request) -> Result<String, CognitoError> {
 pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let given = username_member(&req)?;
-    let mut attrs = read_attributes(&req, "UserAttributes")?;
+    let mut attrs = req.attributes("UserAttributes")?;
     normalize_booleans(&settings.schema, &mut attrs);
     let action = req.opt_string("MessageAction")?;
     if let Some(a) = &action {
@@ -330,7 +325,7 @@ pub async fn admin_confirm_sign_up(svc: &Services, req: Request) -> Result<Value
 pub async fn admin_update_attributes(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, settings, mut user) = load_user(svc, &req).await?;
     req.require("UserAttributes")?;
-    let mut changes = read_attributes(&req, "UserAttributes")?;
+    let mut changes = req.attributes("UserAttributes")?;
     normalize_booleans(&settings.schema, &mut changes);
     // A blank value deletes the attribute.
     let blanks: Vec<String> = changes.iter().filter(|(_, v)| v.is_empty()).map(|(k, _)| k.clone()).collect();

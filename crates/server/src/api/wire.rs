@@ -141,6 +141,18 @@ impl Request {
             Some(n) => Ok(usize::try_from(n).unwrap_or(default)),
         }
     }
+
+    /// A list of `AttributeType` (`[{Name, Value}]`) as a map; a missing `Value` is empty.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` / `SerializationException` for a member of the wrong shape.
+    pub fn attributes(
+        &self,
+        member: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, CognitoError> {
+        let list: Vec<crate::domain::users::AttributeType> = self.opt(member)?.unwrap_or_default();
+        Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
+    }
 }
 
 /// Pagination tokens are opaque to clients: base64 of the last key of the previous page.

@@ -121,13 +121,8 @@ pub(super) fn stand_in_work(challenge: &Challenge) {
 }
 
 pub(super) fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
-    use hmac::{KeyInit, Mac};
-    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&svc.derived_secret)
-        .unwrap_or_else(|_| unreachable!());
-    mac.update(pool_id.as_bytes());
-    mac.update(b"\0");
-    mac.update(user_id.as_bytes());
-    let bytes = mac.finalize().into_bytes();
+    let bytes =
+        crate::seal::hmac_sha256(&svc.derived_secret, &[pool_id.as_bytes(), b"\0", user_id.as_bytes()]);
     SrpInt::from_be_bytes("salt", &bytes[..16])
         .unwrap_or_else(|_| SrpInt::from_be_bytes("salt", &[1]).unwrap_or_else(|_| unreachable!()))
 }
