@@ -4,7 +4,7 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
+use super::wire::{check_len, epoch_seconds, invalid, set_page_token};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::clients::{
     ClientSettings, RefreshTokenRotation, TokenValidityUnits, days, hours, load, seconds, secret,
@@ -299,7 +299,7 @@ pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError>
 pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let limit = req.limit("MaxResults", 60, 60, 1)?;
-    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let page = svc.store.list_clients(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
     let clients: Vec<Value> = page
         .items
@@ -307,9 +307,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
         .map(|c| json!({ "ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name }))
         .collect();
     let mut out = json!({ "UserPoolClients": clients });
-    if let Some(t) = token_out(page.next) {
-        out["NextToken"] = json!(t);
-    }
+    set_page_token(&mut out, "NextToken", page.next);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
+use super::wire::{check_len, epoch_seconds, invalid, set_page_token};
 use super::{Request, Services, internal, now_ms};
 use crate::domain::pools::load as load_pool;
 use crate::domain::users::{resolve, user_type};
@@ -85,9 +85,7 @@ async fn load(svc: &Services, req: &Request) -> Result<(PoolRecord, GroupRecord)
 
 fn paged(items: Vec<Value>, member: &str, next: Option<String>, token_member: &str) -> Value {
     let mut out = json!({ member: items });
-    if let Some(t) = token_out(next) {
-        out[token_member] = json!(t);
-    }
+    set_page_token(&mut out, token_member, next);
     out
 }
 
@@ -146,7 +144,7 @@ pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError>
 pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, _) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
-    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let page = svc.store.list_groups(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
     Ok(paged(page.items.iter().map(group_json).collect(), "Groups", page.next, "NextToken"))
 }
@@ -174,7 +172,7 @@ pub async fn groups_for_user(svc: &Services, req: Request) -> Result<Value, Cogn
     let (pool, settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let user = resolve(svc, &pool, &settings, &req.string("Username")?).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
-    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let page = svc.store.groups_of(&pool.id, &user.key, after.as_deref(), limit).await.map_err(internal)?;
     Ok(paged(page.items.iter().map(group_json).collect(), "Groups", page.next, "NextToken"))
 }
@@ -183,7 +181,7 @@ pub async fn groups_for_user(svc: &Services, req: Request) -> Result<Value, Cogn
 pub async fn users_in_group(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, group) = load(svc, &req).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
-    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let page = svc.store.members(&pool.id, &group.name, after.as_deref(), limit).await.map_err(internal)?;
     Ok(paged(
         page.items.iter().map(|u| user_type(u, "Attributes")).collect(),

@@ -3,7 +3,7 @@
 use cognate_proto::{CognitoError, Exception};
 use serde_json::{Value, json};
 
-use super::wire::{token_in, token_out};
+use super::wire::set_page_token;
 use super::{Request, Services, internal};
 use crate::domain::pools::load as load_pool;
 use crate::domain::users::{user_type, username_key};
@@ -70,7 +70,7 @@ pub fn parse_filter(text: &str) -> Result<UserFilter, CognitoError> {
 pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, settings) = load_pool(svc, &req.string("UserPoolId")?).await?;
     let limit = req.limit("Limit", 60, 60, 0)?;
-    let after = token_in("PaginationToken", req.opt_string("PaginationToken")?)?;
+    let after = req.page_after("PaginationToken")?;
     let wanted: Option<Vec<String>> = req.opt("AttributesToGet")?;
     if let Some(unknown) = wanted.iter().flatten().find(|n| !settings.schema.iter().any(|s| &s.name == *n)) {
         return Err(CognitoError::new(
@@ -111,9 +111,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
         })
         .collect();
     let mut out = json!({ "Users": users });
-    if let Some(t) = token_out(page.next) {
-        out["PaginationToken"] = json!(t);
-    }
+    set_page_token(&mut out, "PaginationToken", page.next);
     Ok(out)
 }
 

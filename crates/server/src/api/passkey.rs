@@ -8,7 +8,7 @@ use cognate_webauthn::{self as webauthn, UserEntity};
 use serde_json::{Value, json};
 
 use super::session::{SignedIn, signed_in};
-use super::wire::{Request, epoch_seconds};
+use super::wire::{Request, epoch_seconds, set_page_token};
 use super::{CognitoError, Services, internal};
 use crate::domain::passkeys::{
     challenge, descriptors, enabled_in, not_enabled, refused, relying_party, user_handle,
@@ -124,7 +124,7 @@ pub async fn complete_registration(svc: &Services, req: Request) -> Result<Value
 pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let SignedIn { pool, user, .. } = signed_in(svc, &req).await?;
     let limit = req.limit("MaxResults", MAX_CREDENTIALS, MAX_CREDENTIALS, 0)?;
-    let after = super::wire::token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let all = svc.store.credentials_of(&pool.id, &user.key).await.map_err(internal)?;
     let start = after.map_or(0, |id| all.iter().position(|c| c.id == id).map_or(all.len(), |i| i + 1));
     let page: Vec<&CredentialRecord> = all.iter().skip(start).take(limit).collect();
@@ -146,9 +146,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
         })
         .collect();
     let mut out = json!({ "Credentials": items });
-    if let Some(token) = super::wire::token_out(next) {
-        out["NextToken"] = json!(token);
-    }
+    set_page_token(&mut out, "NextToken", next);
     Ok(out)
 }
 

@@ -7,7 +7,7 @@ use cognate_proto::{CognitoError, Exception};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::wire::{check_len, epoch_seconds, invalid, token_in, token_out};
+use super::wire::{check_len, epoch_seconds, invalid, set_page_token};
 use super::{Caller, Request, Services, internal, now_ms};
 use crate::domain::password::PasswordPolicy;
 use crate::domain::pools::{AdminCreateUserConfig, PoolSettings, load, pool_not_found, settings_doc};
@@ -239,7 +239,7 @@ pub async fn delete(svc: &Services, req: Request) -> Result<Value, CognitoError>
 pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     req.require("MaxResults")?;
     let limit = req.limit("MaxResults", 60, 60, 1)?;
-    let after = token_in("NextToken", req.opt_string("NextToken")?)?;
+    let after = req.page_after("NextToken")?;
     let page = svc.store.list_pools(after.as_deref(), limit).await.map_err(internal)?;
     let pools: Vec<Value> = page
         .items
@@ -250,9 +250,7 @@ pub async fn list(svc: &Services, req: Request) -> Result<Value, CognitoError> {
         })
         .collect();
     let mut out = json!({ "UserPools": pools });
-    if let Some(t) = token_out(page.next) {
-        out["NextToken"] = json!(t);
-    }
+    set_page_token(&mut out, "NextToken", page.next);
     Ok(out)
 }
 

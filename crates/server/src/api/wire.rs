@@ -153,29 +153,34 @@ impl Request {
         let list: Vec<crate::domain::users::AttributeType> = self.opt(member)?.unwrap_or_default();
         Ok(list.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect())
     }
+
+    /// The key a pagination token `member` continues after, if the request has one.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` for a token this server did not make.
+    pub fn page_after(&self, member: &str) -> Result<Option<String>, CognitoError> {
+        use base64::Engine as _;
+        self.opt_string(member)?
+            .map(|t| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(&t)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| {
+                        CognitoError::new(Exception::InvalidParameter, format!("Invalid {member}."))
+                    })
+            })
+            .transpose()
+    }
 }
 
-/// Pagination tokens are opaque to clients: base64 of the last key of the previous page.
-pub(crate) fn token_out(next: Option<String>) -> Option<String> {
+/// Writes `next` (the key a page ends on, when more follow) into `out` as the opaque pagination
+/// token `member` (`NextToken`, `PaginationToken`): base64url, as Cognito's are opaque strings.
+pub(crate) fn set_page_token(out: &mut Value, member: &str, next: Option<String>) {
     use base64::Engine as _;
-    next.map(|k| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k))
-}
-
-/// Reads a token made by [`token_out`].
-///
-/// # Errors
-/// `InvalidParameterException` for a token this server did not make.
-pub(crate) fn token_in(member: &str, token: Option<String>) -> Result<Option<String>, CognitoError> {
-    use base64::Engine as _;
-    token
-        .map(|t| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(&t)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| CognitoError::new(Exception::InvalidParameter, format!("Invalid {member}.")))
-        })
-        .transpose()
+    if let Some(key) = next {
+        out[member] = Value::String(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
+    }
 }
 
 /// Where a NUL character is in `members` (a dotted path of member names and indexes), if anywhere.
@@ -248,8 +253,13 @@ mod tests {
         assert_eq!(req.limit("Limit", 60, 60, 0).unwrap_err().kind, Exception::InvalidParameter);
         assert_eq!(req.limit("MaxResults", 60, 60, 0).unwrap(), 60);
         assert_eq!(req.limit("Missing", 10, 60, 0).unwrap(), 10);
-        let t = token_out(Some("alice".into()));
-        assert_eq!(token_in("PaginationToken", t).unwrap().as_deref(), Some("alice"));
-        assert!(token_in("PaginationToken", Some("!!".into())).is_err());
+        let mut out = json!({});
+        set_page_token(&mut out, "PaginationToken", Some("alice".into()));
+        let next = Request::new(json!({ "PaginationToken": out["PaginationToken"] })).unwrap();
+        assert_eq!(next.page_after("PaginationToken").unwrap().as_deref(), Some("alice"));
+        set_page_token(&mut out, "NextToken", None);
+        assert!(out.get("NextToken").is_none(), "no token when nothing follows");
+        let forged = Request::new(json!({ "NextToken": "!!" })).unwrap();
+        assert_eq!(forged.page_after("NextToken").unwrap_err().message, "Invalid NextToken.");
     }
 }
