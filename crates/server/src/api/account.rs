@@ -18,7 +18,7 @@ use crate::domain::users::{
     aliases, check_username, open_verifier, resolve, seal_verifier, user_not_found, username_key,
 };
 use crate::signin::Context;
-use crate::store::{CodeRecord, Message, StoreError, Taken, UserRecord};
+use crate::store::{CodeRecord, Message, StoreError, Taken, UserRecord, UserStatus};
 
 /// A store failure while a user writes their own account, as Cognito answers it.
 fn conflict(err: StoreError) -> CognitoError {
@@ -100,7 +100,7 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
         key: username_key(&ctx.settings, &username),
         username,
         sub: sub.clone(),
-        status: "UNCONFIRMED".to_owned(),
+        status: UserStatus::Unconfirmed,
         enabled: true,
         aliases: aliases(&ctx.settings, &attrs),
         attributes: attrs,
@@ -156,7 +156,7 @@ pub async fn confirm_sign_up(svc: &Services, req: Request) -> Result<Value, Cogn
             user_not_found()
         }
     })?;
-    if user.status != "UNCONFIRMED" {
+    if user.status != UserStatus::Unconfirmed {
         return Err(CognitoError::new(
             Exception::NotAuthorized,
             format!("User cannot be confirmed. Current status is {}", user.status),
@@ -166,7 +166,7 @@ pub async fn confirm_sign_up(svc: &Services, req: Request) -> Result<Value, Cogn
     if let Some(attr) = sign_up_channel(&ctx, &user) {
         user.attributes.insert(format!("{attr}_verified"), "true".to_owned());
     }
-    user.status = "CONFIRMED".to_owned();
+    user.status = UserStatus::Confirmed;
     user.aliases = aliases(&ctx.settings, &user.attributes);
     user.modified_ms = now_ms();
     svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
@@ -199,7 +199,7 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
         (ctx, Ok(user)) => (ctx, user),
         (_, Err(simulated)) => return Ok(simulated),
     };
-    if user.status != "UNCONFIRMED" {
+    if user.status != UserStatus::Unconfirmed {
         return Err(CognitoError::new(Exception::InvalidParameter, "User is already confirmed."));
     }
     let Some((message, record, details)) = sign_up_channel(&ctx, &user)
@@ -268,8 +268,8 @@ pub async fn confirm_forgot_password(svc: &Services, req: Request) -> Result<Val
     ctx.settings.password_policy.check(&password)?;
     code::check(svc, &user, "reset", &code_given).await?;
     user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, &password)?);
-    if user.status == "RESET_REQUIRED" || user.status == "FORCE_CHANGE_PASSWORD" {
-        user.status = "CONFIRMED".to_owned();
+    if user.status == UserStatus::ResetRequired || user.status == UserStatus::ForceChangePassword {
+        user.status = UserStatus::Confirmed;
     }
     user.modified_ms = now_ms();
     svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;

@@ -16,7 +16,7 @@ use crate::domain::users::{
     aliases, check_username, resolve, seal_verifier, user_not_found, user_type, username_key,
 };
 use crate::domain::validate::one_of;
-use crate::store::{Message, PoolRecord, StoreError, Taken, UserRecord};
+use crate::store::{Message, PoolRecord, StoreError, Taken, UserRecord, UserStatus};
 
 fn map_user_conflict(settings: &PoolSettings, err: StoreError) -> CognitoError {
     user_conflict(&settings.username_attributes, Writing::Admin, err)
@@ -119,7 +119,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
 
     if action.as_deref() == Some("RESEND") {
         let mut user = resolve(svc, &pool, &settings, &given).await?;
-        if user.status != "FORCE_CHANGE_PASSWORD" {
+        if user.status != UserStatus::ForceChangePassword {
             return Err(CognitoError::new(
                 Exception::UnsupportedUserState,
                 format!("Resend not possible. {} status is not FORCE_CHANGE_PASSWORD", user.username),
@@ -179,7 +179,7 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         key: username_key(&settings, &username),
         username,
         sub,
-        status: "FORCE_CHANGE_PASSWORD".to_owned(),
+        status: UserStatus::ForceChangePassword,
         enabled: true,
         aliases: aliases(&settings, &attrs),
         attributes: attrs,
@@ -278,7 +278,7 @@ pub async fn admin_set_password(svc: &Services, req: Request) -> Result<Value, C
     settings.password_policy.check(&password)?;
     let permanent = req.opt_bool("Permanent")?.unwrap_or(false);
     user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
-    user.status = if permanent { "CONFIRMED" } else { "FORCE_CHANGE_PASSWORD" }.to_owned();
+    user.status = if permanent { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };
     save(svc, &settings, &mut user).await
 }
 
@@ -300,7 +300,7 @@ pub async fn admin_reset_password(svc: &Services, req: Request) -> Result<Value,
     let body = format!("Your password reset code is {code}");
     let message =
         crate::domain::codes::message(&user, channel, destination, "Your password reset code", body);
-    user.status = "RESET_REQUIRED".to_owned();
+    user.status = UserStatus::ResetRequired;
     user.verifier = None;
     user.modified_ms = now_ms();
     svc.store.update_user(&user, &[message], &[record]).await.map_err(|e| map_user_conflict(&settings, e))?;
@@ -310,13 +310,13 @@ pub async fn admin_reset_password(svc: &Services, req: Request) -> Result<Value,
 /// AdminConfirmSignUp: only an UNCONFIRMED user can be confirmed.
 pub async fn admin_confirm_sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (_, settings, mut user) = load_user(svc, &req).await?;
-    if user.status != "UNCONFIRMED" {
+    if user.status != UserStatus::Unconfirmed {
         return Err(CognitoError::new(
             Exception::NotAuthorized,
             format!("User cannot be confirmed. Current status is {}", user.status),
         ));
     }
-    user.status = "CONFIRMED".to_owned();
+    user.status = UserStatus::Confirmed;
     save(svc, &settings, &mut user).await
 }
 

@@ -138,3 +138,19 @@ async fn an_unknown_users_stand_in_address_is_email_shaped_stable_and_not_the_na
     assert_eq!(address("us-east-1_AAAAAAAAA", "g@example.com"), "g@example.com");
     assert_eq!(super::codes::mask(&ghost).len(), "x***@y***".len());
 }
+
+#[test]
+fn user_statuses_keep_cognitos_names() {
+    use crate::store::UserStatus;
+    for (status, name) in [
+        (UserStatus::Unconfirmed, "UNCONFIRMED"),
+        (UserStatus::Confirmed, "CONFIRMED"),
+        (UserStatus::ForceChangePassword, "FORCE_CHANGE_PASSWORD"),
+        (UserStatus::ResetRequired, "RESET_REQUIRED"),
+    ] {
+        assert_eq!(status.as_str(), name);
+        assert_eq!(UserStatus::from_name(name), Some(status));
+        assert_eq!(serde_json::to_value(status).unwrap(), json!(name));
+    }
+    assert_eq!(UserStatus::from_name("confirmed"), None);
+}

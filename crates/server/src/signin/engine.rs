@@ -19,6 +19,7 @@ use super::password::{names_challenge_user, password_sign_in, srp_start, stand_i
 use crate::domain::attributes::check_write;
 use crate::domain::users::{open_verifier, seal_verifier};
 use crate::services::{Services, internal, now_ms};
+use crate::store::UserStatus;
 
 /// How far a claim's TIMESTAMP may be from the server's clock.
 const TIMESTAMP_SKEW_S: i64 = 15 * 60;
@@ -169,7 +170,7 @@ pub async fn respond(
             user.attributes.extend(changes);
             crate::domain::schema::check_required(&ctx.settings.schema, &user.attributes)?;
             user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, password)?);
-            user.status = "CONFIRMED".to_owned();
+            user.status = UserStatus::Confirmed;
             user.aliases = crate::domain::users::aliases(&ctx.settings, &user.attributes);
             user.modified_ms = now_ms();
             svc.store.update_user(&user, &[], &[]).await.map_err(internal)?;

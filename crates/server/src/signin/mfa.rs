@@ -17,7 +17,7 @@ use cognate_proto::CognitoError;
 use crate::domain::codes as code;
 use crate::domain::mfa;
 use crate::services::{Services, internal};
-use crate::store::UserRecord;
+use crate::store::{UserRecord, UserStatus};
 
 /// The second factors `user` can answer with now, in Cognito's order.
 async fn factors(
@@ -239,8 +239,8 @@ pub(super) async fn finish(
     user: UserRecord,
     failures: i64,
 ) -> Result<Value, CognitoError> {
-    match user.status.as_str() {
-        "FORCE_CHANGE_PASSWORD" => {
+    match user.status {
+        UserStatus::ForceChangePassword => {
             let challenge = Challenge::new(ctx, &user, "NEW_PASSWORD_REQUIRED");
             let mut attributes = user.attributes.clone();
             attributes.remove("sub");
@@ -261,16 +261,16 @@ pub(super) async fn finish(
                 },
             }));
         }
-        "RESET_REQUIRED" => {
+        UserStatus::ResetRequired => {
             return Err(CognitoError::new(
                 Exception::PasswordResetRequired,
                 "Password reset required for the user",
             ));
         }
-        "UNCONFIRMED" => {
+        UserStatus::Unconfirmed => {
             return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
         }
-        _ => {}
+        UserStatus::Confirmed => {}
     }
     if let Some(challenge) = start(svc, ctx, &user).await? {
         return Ok(challenge);

@@ -54,6 +54,53 @@ pub struct ClientRecord {
     pub modified_ms: i64,
 }
 
+/// A user's `UserStatus`, as Cognito names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    /// Signed up, not yet confirmed.
+    Unconfirmed,
+    /// Confirmed; signs in with a password.
+    Confirmed,
+    /// Created by an admin with a temporary password, to be changed at the first sign-in.
+    ForceChangePassword,
+    /// An admin reset the password; the user must set a new one with a code.
+    ResetRequired,
+}
+
+impl UserStatus {
+    const ALL: [Self; 4] =
+        [Self::Unconfirmed, Self::Confirmed, Self::ForceChangePassword, Self::ResetRequired];
+
+    /// The name on the wire and in the store.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unconfirmed => "UNCONFIRMED",
+            Self::Confirmed => "CONFIRMED",
+            Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ResetRequired => "RESET_REQUIRED",
+        }
+    }
+
+    /// The status named `name`, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for UserStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for UserStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
@@ -65,8 +112,8 @@ pub struct UserRecord {
     pub username: String,
     /// The user's `sub`.
     pub sub: String,
-    /// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`, ...
-    pub status: String,
+    /// Where the user stands.
+    pub status: UserStatus,
     /// False once an admin disables the user.
     pub enabled: bool,
     /// Attributes by name (`sub` included).

@@ -6,7 +6,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::errors::{backend, conflict};
-use super::{ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, Taken, UserRecord};
+use super::{
+    ClientRecord, CodeRecord, GroupRecord, Message, PoolRecord, StoreError, Taken, UserRecord, UserStatus,
+};
 
 fn json(text: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
@@ -43,7 +45,11 @@ pub(super) fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
         key: row.try_get("username_key").map_err(backend)?,
         username: row.try_get("username").map_err(backend)?,
         sub: row.try_get("sub").map_err(backend)?,
-        status: row.try_get("status").map_err(backend)?,
+        status: {
+            let name: String = row.try_get("status").map_err(backend)?;
+            UserStatus::from_name(&name)
+                .ok_or_else(|| StoreError::Backend(format!("corrupt user status {name:?}")))?
+        },
         enabled: row.try_get::<i64, _>("enabled").map_err(backend)? != 0,
         attributes,
         verifier: row.try_get("verifier").map_err(backend)?,
@@ -71,7 +77,7 @@ pub(super) fn index_rows(user: &UserRecord) -> Vec<(&'static str, String)> {
         ["email", "phone_number", "name", "given_name", "family_name", "preferred_username", "sub"];
     let mut rows = vec![
         ("username", user.key.clone()),
-        ("cognito:user_status", user.status.clone()),
+        ("cognito:user_status", user.status.as_str().to_owned()),
         ("status", if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
     ];
     for name in FILTERABLE {
