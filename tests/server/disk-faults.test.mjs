@@ -14,14 +14,14 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, open } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
 import { AdminCreateUserCommand, AdminGetUserCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 
-import { backends, createPool, sleep, startServer, strongPassword, uniq } from './harness.mjs';
+import { backends, createPool, sleep, startServer, strongPassword } from './harness.mjs';
 
 const IMAGE_MB = 24;
 const WRITERS = 4;
@@ -174,7 +174,7 @@ describe('SQLite on a failing disk', { skip: !sqlite && 'SQLite is not among COG
     for (const d of disks) await d.destroy();
   });
 
-  test('a full disk: refused writes, reads go on, recovery without a restart, nothing acknowledged is lost', async () => {
+  test('a full disk: refused writes, reads go on, recovery without a restart, nothing acknowledged is lost', async (t) => {
     const disk = await makeDisk();
     disks.push(disk);
     let server = await startServer('sqlite', { dataDir: disk.dir });
@@ -210,6 +210,10 @@ describe('SQLite on a failing disk', { skip: !sqlite && 'SQLite is not among COG
     server = await server.restart();
     servers.push(server);
     await assertAllPresent(server, pool.Id, acknowledged);
+    t.diagnostic(
+      `full disk: ${before.acknowledged.length} acknowledged and ${before.refused.length} refused around the fault, ` +
+        `${afterFault.acknowledged.length} acknowledged after it; all ${acknowledged.length} acknowledged present after a restart`,
+    );
     // Refused writes are not half there either: each is absent or whole.
     for (const username of before.refused.slice(0, 20)) {
       try {
@@ -221,7 +225,7 @@ describe('SQLite on a failing disk', { skip: !sqlite && 'SQLite is not among COG
     }
   });
 
-  test('a disk turned read-only: refused writes, reads go on, nothing acknowledged is lost', async () => {
+  test('a disk turned read-only: refused writes, reads go on, nothing acknowledged is lost', async (t) => {
     const disk = await makeDisk();
     disks.push(disk);
     let server = await startServer('sqlite', { dataDir: disk.dir });
@@ -252,5 +256,9 @@ describe('SQLite on a failing disk', { skip: !sqlite && 'SQLite is not among COG
     server = await server.restart();
     servers.push(server);
     await assertAllPresent(server, pool.Id, writers.acknowledged);
+    t.diagnostic(
+      `read-only disk: ${writers.acknowledged.length} acknowledged, ${writers.refused.length} refused; ` +
+        `all acknowledged present after the check and a restart`,
+    );
   });
 });
