@@ -33,6 +33,7 @@ import {
   suite,
   uniq,
   uniqEmail,
+  UUID_RE,
 } from './harness.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
@@ -266,5 +267,23 @@ suite('hardening', (s) => {
     assert.match(first.Destination, /^[a-z]\*\*\*@[a-z]\*\*\*$/);
     assert.equal(first.DeliveryMedium, 'EMAIL');
     assert.deepEqual(await forgot(ghost), first);
+  });
+
+  test('in a pool whose username is the email, an unknown user gets a sub-shaped USER_ID_FOR_SRP too', async () => {
+    const pool = await createPool(s, { UsernameAttributes: ['email'] });
+    const client = await createClient(s, pool.Id, { ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' });
+    const known = uniqEmail('known');
+    await createUser(s, pool.Id, known, {}, { TemporaryPassword: PASSWORD });
+    const srpA = 'ab'.repeat(384);
+    const start = async (name) =>
+      (await s.client.send(new InitiateAuthCommand({ ClientId: client.ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: name, SRP_A: srpA } })))
+        .ChallengeParameters;
+    const real = await start(known);
+    assert.match(real.USER_ID_FOR_SRP, UUID_RE);
+    const ghost = uniqEmail('ghost');
+    const first = await start(ghost);
+    assert.match(first.USER_ID_FOR_SRP, UUID_RE, 'an unknown user looks like one with a sub');
+    assert.equal((await start(ghost)).USER_ID_FOR_SRP, first.USER_ID_FOR_SRP, 'the same on every attempt');
+    assert.equal(first.SECRET_BLOCK.length, real.SECRET_BLOCK.length);
   });
 });

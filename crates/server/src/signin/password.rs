@@ -59,7 +59,7 @@ pub(super) async fn srp_start(
     let user = find_user(svc, ctx, username).await?;
     let (verifier, user_id, key) = match &user {
         Some(u) => (open_verifier(svc, u), u.username.clone(), Some(u.key.clone())),
-        None => (None, username_key(&ctx.settings, username), None),
+        None => (None, stand_in_id(svc, ctx, username), None),
     };
     let verifier = match (verifier, &key) {
         (Some(v), _) => v,
@@ -118,6 +118,21 @@ pub(super) fn stand_in_work(challenge: &Challenge) {
     {
         let _ = session.verify_claim("pool", "user", &noise, "stamp", "signature");
     }
+}
+
+/// The USER_ID_FOR_SRP an unknown user's challenge carries: in a pool whose username is the email
+/// or phone number, real users' is their `sub`, so an unknown one gets a UUID of the same shape,
+/// derived from the name (the same on every attempt); elsewhere the name as asked.
+fn stand_in_id(svc: &Services, ctx: &Context, username: &str) -> String {
+    let asked = username_key(&ctx.settings, username);
+    if ctx.settings.username_attributes.is_empty() {
+        return asked;
+    }
+    let parts: [&[u8]; 4] = [b"stand-in sub\0", ctx.pool.id.as_bytes(), b"\0", asked.as_bytes()];
+    let digest = crate::seal::hmac_sha256(&svc.derived_secret, &parts);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }
 
 pub(super) fn stand_in_salt(svc: &Services, pool_id: &str, user_id: &str) -> SrpInt {
