@@ -227,7 +227,10 @@ pub(super) async fn rekey_long_values(db: &sqlx::AnyPool) -> Result<(), StoreErr
 
 #[cfg(test)]
 mod tests {
-    use super::value_key;
+    use std::collections::BTreeMap;
+
+    use super::{rekey_long_values, value_key};
+    use crate::store::{PoolRecord, SqlStore, Store, UserRecord, UserStatus};
 
     #[test]
     fn index_keys_are_bounded_and_distinct() {
@@ -240,5 +243,49 @@ mod tests {
         // A short value spelled like a hash key is still a different key.
         assert_ne!(value_key(&key[1..]), key);
         assert_ne!(value_key(&key), key);
+    }
+
+    #[tokio::test]
+    async fn long_values_copied_by_migration_0009_are_re_keyed() {
+        let path = std::env::temp_dir().join(format!("cognate-rekey-{}.db", uuid::Uuid::new_v4()));
+        let store = SqlStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        let pool = PoolRecord {
+            id: "us-east-1_ReKey0001".into(),
+            name: "r".into(),
+            doc: serde_json::json!({}),
+            created_ms: 0,
+            modified_ms: 0,
+        };
+        store.insert_pool(&pool).await.unwrap();
+        let long = "ü".repeat(300); // 600 bytes: keyed by its hash
+        let short = "al".to_owned();
+        let user = UserRecord {
+            pool_id: pool.id.clone(),
+            key: "alice".into(),
+            username: "alice".into(),
+            sub: "7d3c4b1e-0000-4000-8000-000000000001".into(),
+            status: UserStatus::Confirmed,
+            enabled: true,
+            attributes: BTreeMap::new(),
+            verifier: None,
+            aliases: vec![("preferred_username".into(), long.clone()), ("email".into(), short.clone())],
+            created_ms: 0,
+            modified_ms: 0,
+        };
+        store.insert_user(&user, &[], &[]).await.unwrap();
+        // What the migration leaves: every value keyed as itself.
+        sqlx::query("UPDATE user_aliases SET value_key = '=' || value").execute(store.db()).await.unwrap();
+        let find = |kind: &'static str, value: String| {
+            let store = store.clone();
+            async move { store.user_by_alias("us-east-1_ReKey0001", kind, &value).await.unwrap() }
+        };
+        assert_eq!(
+            find("preferred_username", long.clone()).await,
+            None,
+            "the long value is not found as copied"
+        );
+        rekey_long_values(store.db()).await.unwrap();
+        assert_eq!(find("preferred_username", long).await.as_deref(), Some("alice"));
+        assert_eq!(find("email", short).await.as_deref(), Some("alice"));
     }
 }

@@ -60,14 +60,11 @@ impl SqlStore {
                 })
             })
             .after_release(|conn, _| {
-                Box::pin(async move {
-                    // The ping runs any rollback still queued (a transaction whose future was
-                    // dropped). A connection that is in a transaction after that (its commit or
-                    // rollback failed) is closed, never reused: statements on it would run inside
-                    // a transaction that is never committed, and be acknowledged and lost.
-                    conn.ping().await?;
-                    Ok(!conn.is_in_transaction())
-                })
+                // A connection still in a transaction (its future was dropped mid-transaction, or
+                // its commit or rollback failed) is closed, never reused: statements on it would
+                // run inside a transaction that is never committed, and be acknowledged and lost.
+                let reuse = !conn.is_in_transaction();
+                Box::pin(async move { Ok(reuse) })
             })
             .connect(url)
             .await
@@ -75,8 +72,16 @@ impl SqlStore {
         if sqlite {
             db.execute("PRAGMA journal_mode = WAL").await.map_err(backend)?;
         }
+        // Rows that migration 0009 copies need re-keying once, right after it runs; a new database
+        // (no migrations table yet) has none.
+        let rekey = sqlx::query("SELECT version FROM _sqlx_migrations WHERE version = 9")
+            .fetch_optional(&db)
+            .await
+            .is_ok_and(|applied| applied.is_none());
         sqlx::migrate!("./migrations").run(&db).await.map_err(|e| StoreError::Backend(e.to_string()))?;
-        rekey_long_values(&db).await?;
+        if rekey {
+            rekey_long_values(&db).await?;
+        }
         Ok(Self { db })
     }
 
