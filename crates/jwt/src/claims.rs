@@ -57,6 +57,8 @@ pub struct Claims {
     /// `cognito:username` (ID tokens).
     #[serde(rename = "cognito:username")]
     pub cognito_username: Option<String>,
+    /// `origin_jti`: the sign-in a token comes from (Cognito's tokens carry it; revocation is by it).
+    pub origin_jti: Option<String>,
     /// `username` (access tokens).
     pub username: Option<String>,
     /// `jti`.

@@ -224,8 +224,7 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
     if claims.token_use() != Some(cognate_jwt::TokenUse::Access) {
         return Err(invalid());
     }
-    let origin_jti =
-        claims.other("origin_jti").and_then(|v| v.as_str().map(str::to_owned)).ok_or_else(invalid)?;
+    let origin_jti = claims.origin_jti.ok_or_else(invalid)?;
     if svc.store.origin_revoked(&origin_jti).await.map_err(crate::services::internal)? {
         return Err(not_authorized("Access Token has been revoked"));
     }
