@@ -33,7 +33,7 @@ pub(super) async fn password_sign_in(
             return Err(ctx.unknown_user());
         }
         // The password work a real user's check costs, then the lockout and answer a real user gets.
-        let asked = username_key(&ctx.settings, username);
+        let asked = stand_in_id(svc, ctx, username);
         let salt = stand_in_salt(svc, &ctx.pool.id, &asked);
         let _ = Verifier::with_salt(salt, pool_name, &asked, password);
         return Err(unknown_failed(svc, &ctx.pool.id, &asked).await);
