@@ -17,8 +17,8 @@ use cognate_srp::SrpClient;
 use serde_json::{Map, Value, json};
 
 use crate::Result;
-use crate::bench_server::{Conn, percentile, start};
-use crate::process::{command, output, run};
+use crate::bench_server::{Conn, load_setup, percentile, start};
+use crate::process::{command, run};
 
 /// Closed-loop clients of the first phase.
 const CLIENTS: usize = 4;
@@ -72,15 +72,7 @@ pub(crate) fn overload() -> Result<()> {
     let _ = std::fs::remove_dir_all(&data_dir);
     let (mut child, port) = start(&bin, &data_dir, None)?;
     let outcome = (|| -> Result<Map<String, Value>> {
-        let setup_out = output(
-            command("node")
-                .arg("tests/load/setup.mjs")
-                .arg(format!("http://127.0.0.1:{port}"))
-                .arg(data_dir.join("admin-credentials"))
-                .arg("1"),
-        )
-        .ok_or("tests/load/setup.mjs failed")?;
-        let s: Value = serde_json::from_str(setup_out.trim()).map_err(|e| e.to_string())?;
+        let s = load_setup(port, &data_dir, "1")?;
         let srp_a = SrpClient::new().map_err(|e| e.to_string())?.srp_a();
         let body = Arc::new(json!({
             "AuthFlow": "USER_SRP_AUTH", "ClientId": s["client"],

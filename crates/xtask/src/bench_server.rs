@@ -177,6 +177,20 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(((sorted.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN)
 }
 
+/// A pool, an app client and `users` confirmed users on the server at `port` (whose data directory
+/// is `data_dir`), made by `tests/load/setup.mjs`: its JSON line.
+pub(crate) fn load_setup(port: u16, data_dir: &std::path::Path, users: &str) -> Result<Value> {
+    let out = output(
+        command("node")
+            .arg("tests/load/setup.mjs")
+            .arg(format!("http://127.0.0.1:{port}"))
+            .arg(data_dir.join("admin-credentials"))
+            .arg(users),
+    )
+    .ok_or("tests/load/setup.mjs failed")?;
+    serde_json::from_str(out.trim()).map_err(|e| e.to_string())
+}
+
 /// Runs the load against one backend; returns its figures.
 fn run_backend(
     bin: &std::path::Path,
@@ -188,15 +202,7 @@ fn run_backend(
     let _ = std::fs::remove_dir_all(&data_dir);
     let (mut child, port) = start(bin, &data_dir, db)?;
     let outcome = (|| -> Result<Map<String, Value>> {
-        let setup_out = output(
-            command("node")
-                .arg("tests/load/setup.mjs")
-                .arg(format!("http://127.0.0.1:{port}"))
-                .arg(data_dir.join("admin-credentials"))
-                .arg(USERS),
-        )
-        .ok_or("tests/load/setup.mjs failed")?;
-        let s: Value = serde_json::from_str(setup_out.trim()).map_err(|e| e.to_string())?;
+        let s = load_setup(port, &data_dir, USERS)?;
         let text = |k: &str| s[k].as_str().unwrap_or("").to_owned();
         let users = s["users"]
             .as_array()
