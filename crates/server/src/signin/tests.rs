@@ -507,3 +507,46 @@ async fn sealed_challenges_open_only_unchanged_and_seal_to_one_size() {
     bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
     assert!(open(&w.svc, &String::from_utf8(bytes).unwrap()).is_err());
 }
+
+#[tokio::test]
+async fn unknown_flows_and_challenge_names_get_cognitos_refusals() {
+    let w = world().await;
+    let caller = Caller::default();
+    let flow = dispatch(
+        &w.svc,
+        &caller,
+        "InitiateAuth",
+        json!({ "ClientId": w.client, "AuthFlow": "MAGIC_AUTH", "AuthParameters": {} }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (flow.kind, flow.message.as_str()),
+        (Exception::InvalidParameter, "Initiate Auth method not supported: MAGIC_AUTH")
+    );
+    let name = dispatch(
+        &w.svc,
+        &caller,
+        "RespondToAuthChallenge",
+        json!({ "ClientId": w.client, "ChallengeName": "MAGIC", "Session": "x", "ChallengeResponses": {} }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(name.kind, Exception::InvalidParameter);
+    assert!(
+        name.message
+            .contains("'challengeName' failed to satisfy constraint: Member must satisfy enum value set"),
+        "{}",
+        name.message
+    );
+    // A known name Cognate does not serve yet is said so, after the session checks.
+    let custom = dispatch(
+        &w.svc,
+        &caller,
+        "RespondToAuthChallenge",
+        json!({ "ClientId": w.client, "ChallengeName": "CUSTOM_CHALLENGE", "Session": "x", "ChallengeResponses": { "USERNAME": "alice" } }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(custom.kind, Exception::NotAuthorized, "{}", custom.message);
+}
