@@ -82,6 +82,10 @@ pub struct Config {
     pub max_connections: usize,
     /// Seconds a connection may take to send a request head, or stay idle between requests.
     pub idle_timeout_seconds: u64,
+    /// The host prefix domains are served under (`{prefix}.{host}`); none: `{public_url}/domains/{prefix}`.
+    pub domain_base_host: Option<String>,
+    /// Seconds a managed login session (the `cognito` cookie) lasts (Cognito: 1 hour).
+    pub hosted_session_seconds: i64,
 }
 
 impl Default for Config {
@@ -104,6 +108,8 @@ impl Default for Config {
             max_in_flight: 8 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             max_connections: 1024,
             idle_timeout_seconds: 30,
+            domain_base_host: None,
+            hosted_session_seconds: 3600,
         }
     }
 }
@@ -179,6 +185,16 @@ impl Config {
         if let Some(v) = env("COGNATE_IDLE_TIMEOUT_SECONDS") {
             config.idle_timeout_seconds =
                 v.parse().map_err(|e| ConfigError(format!("COGNATE_IDLE_TIMEOUT_SECONDS: {e}")))?;
+        }
+        if let Some(v) = env("COGNATE_DOMAIN_BASE_HOST") {
+            config.domain_base_host = Some(v.trim_start_matches('.').to_ascii_lowercase());
+        }
+        if let Some(v) = env("COGNATE_HOSTED_SESSION_SECONDS") {
+            config.hosted_session_seconds =
+                v.parse().map_err(|e| ConfigError(format!("COGNATE_HOSTED_SESSION_SECONDS: {e}")))?;
+            if !(60..=86_400 * 30).contains(&config.hosted_session_seconds) {
+                return Err(ConfigError("COGNATE_HOSTED_SESSION_SECONDS: between 60 and 2592000".into()));
+            }
         }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;

@@ -8,6 +8,8 @@
 //!   calls, limits on work and connections;
 //! - [`api`]: the operations, one module per group: read the request, call the engine or the
 //!   domain, write the answer;
+//! - [`oauth`]: the OAuth 2.0 authorization server and the managed login pages of a pool's domain,
+//!   on the same engine as the JSON API;
 //! - [`signin`]: the sign-in engine, every flow and challenge behind one API;
 //! - [`domain`]: pools, clients, users, attributes, codes and factors, free of requests;
 //! - [`tokens`]: issuing and checking tokens, signing keys; [`messenger`]: delivery of the outbox;
@@ -21,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod ids;
 pub mod messenger;
+pub mod oauth;
 pub mod seal;
 pub mod services;
 pub mod signin;

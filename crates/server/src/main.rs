@@ -184,6 +184,8 @@ fn services(config: &Config, store: Arc<dyn Store>, key: &[u8; 32], public_url: 
         keys: KeyCache::default(),
         key_overlap_ms: config.key_overlap_seconds.saturating_mul(1000),
         derived_secret: derive(key, b"cognate: unknown-user salts"),
+        domain_base_host: config.domain_base_host.clone(),
+        hosted_session_seconds: config.hosted_session_seconds,
     }
 }
 

@@ -27,6 +27,11 @@ pub struct Services {
     /// A secret derived from the master key, for values that must be stable but unguessable (the
     /// salts of the challenges answered for unknown users).
     pub derived_secret: [u8; 32],
+    /// The host under which prefix domains are served as `{prefix}.{host}`; `None`: the path form
+    /// `{public_url}/domains/{prefix}` (see `domain::domains`).
+    pub domain_base_host: Option<String>,
+    /// How long a managed login session (the `cognito` cookie) lasts, in seconds.
+    pub hosted_session_seconds: i64,
 }
 
 /// Milliseconds since the epoch.
@@ -65,6 +70,8 @@ pub(crate) mod testing {
             keys: KeyCache::default(),
             key_overlap_ms: 0,
             derived_secret: [5; 32],
+            domain_base_host: None,
+            hosted_session_seconds: 3600,
         }
     }
 }

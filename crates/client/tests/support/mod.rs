@@ -52,6 +52,8 @@ impl Server {
                     keys: KeyCache::default(),
                     key_overlap_ms: 0,
                     derived_secret: [9; 32],
+                    domain_base_host: None,
+                    hosted_session_seconds: 3600,
                 };
                 tx.send((addr, services.clone(), handle)).unwrap();
                 let limits = http::Limits::default();

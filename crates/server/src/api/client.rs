@@ -11,6 +11,7 @@ use crate::domain::clients::{
     secret_context,
 };
 use crate::domain::pools::load as load_pool;
+use crate::domain::resource_servers::{STANDARD_SCOPES, custom_scopes};
 use crate::domain::schema::SchemaAttribute;
 use crate::domain::validate::one_of;
 use crate::store::ClientRecord;
@@ -61,6 +62,7 @@ fn settings(
     req: &Request,
     has_secret: bool,
     schema: &[SchemaAttribute],
+    custom_scopes: &[String],
 ) -> Result<ClientSettings, CognitoError> {
     let units: TokenValidityUnits = req.opt("TokenValidityUnits")?.unwrap_or(TokenValidityUnits {
         access_token: hours(),
@@ -119,29 +121,40 @@ fn settings(
         one_of("AllowedOAuthFlows", f, &["code", "implicit", "client_credentials"])?;
     }
     let oauth_client = req.opt_bool("AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
+    let flow_error = |message: &str| CognitoError::new(Exception::InvalidOAuthFlow, message);
+    let scopes: Vec<String> = req.opt("AllowedOAuthScopes")?.unwrap_or_default();
+    if oauth_client && (oauth_flows.is_empty() || scopes.is_empty()) {
+        return Err(bad(
+            "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.",
+        ));
+    }
     if oauth_flows.iter().any(|f| f == "client_credentials") {
         if oauth_flows.len() > 1 {
-            return Err(bad(
+            return Err(flow_error(
                 "client_credentials flow can not be selected along with code flow or implicit flow.",
             ));
         }
         if !has_secret {
-            return Err(bad(
+            return Err(flow_error(
                 "client_credentials flow can not be selected if client does not have a client secret.",
             ));
         }
-    } else if oauth_client && !oauth_flows.is_empty() && callback_urls.is_empty() {
+        if let Some(s) = scopes.iter().find(|s| STANDARD_SCOPES.contains(&s.as_str())) {
+            return Err(bad(format!(
+                "The client_credentials flow takes only custom scopes (a resource server's), not {s}."
+            )));
+        }
+    } else if oauth_client && callback_urls.is_empty() {
         return Err(bad("CallbackURLs can not be empty for the code or implicit flows."));
     }
-    let scopes: Vec<String> = req.opt("AllowedOAuthScopes")?.unwrap_or_default();
     for s in &scopes {
-        let standard =
-            ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"].contains(&s.as_str());
-        if !standard && !s.contains('/') {
+        if STANDARD_SCOPES.contains(&s.as_str()) {
+            continue;
+        }
+        if !s.contains('/') {
             return Err(bad(format!("{s} is not a valid scope.")));
         }
-        if !standard {
-            // Custom scopes belong to resource servers, which Cognate does not have yet.
+        if !custom_scopes.contains(s) {
             return Err(CognitoError::new(
                 Exception::ScopeDoesNotExist,
                 format!("Invalid scope requested: {s}"),
@@ -152,6 +165,11 @@ fn settings(
         && !scopes.iter().any(|s| s == "openid")
     {
         return Err(bad("Scopes phone, email and profile require the openid scope."));
+    }
+    let providers: Option<Vec<String>> = req.opt("SupportedIdentityProviders")?;
+    if let Some(other) = providers.iter().flatten().find(|p| *p != "COGNITO") {
+        // Federation (identity providers of the pool) is not in Cognate yet: COGNITO is the only one.
+        return Err(bad(format!("The provider {other} does not exist for User Pool.")));
     }
     let prevent = req.opt_string("PreventUserExistenceErrors")?.unwrap_or_else(|| "ENABLED".to_owned());
     one_of("PreventUserExistenceErrors", &prevent, &["LEGACY", "ENABLED"])?;
@@ -181,7 +199,7 @@ fn settings(
         read_attributes,
         write_attributes,
         explicit_auth_flows: flows,
-        supported_identity_providers: req.opt("SupportedIdentityProviders")?,
+        supported_identity_providers: providers,
         callback_urls,
         logout_urls,
         default_redirect_uri,
@@ -248,7 +266,8 @@ pub async fn create(svc: &Services, req: Request) -> Result<Value, CognitoError>
         }
     }
     let has_secret = generate_secret || given_secret.is_some();
-    let settings = settings(&req, has_secret, &pool_settings.schema)?;
+    let custom = custom_scopes(svc, &pool.id).await?;
+    let settings = settings(&req, has_secret, &pool_settings.schema, &custom)?;
     let id = crate::ids::client_id();
     let secret = has_secret.then(|| {
         let plain = given_secret.unwrap_or_else(crate::ids::client_secret);
@@ -281,7 +300,8 @@ pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError>
     if req.get("ClientName").is_some() {
         client.name = client_name(&req)?;
     }
-    let settings = settings(&req, client.secret.is_some(), &pool_settings.schema)?;
+    let custom = custom_scopes(svc, &client.pool_id).await?;
+    let settings = settings(&req, client.secret.is_some(), &pool_settings.schema, &custom)?;
     client.doc = serde_json::to_value(settings).unwrap_or(Value::Null);
     client.modified_ms = now_ms();
     svc.store.update_client(&client).await.map_err(internal)?;

@@ -3,12 +3,15 @@
 
 pub mod account;
 pub mod auth;
+pub mod branding;
 pub mod client;
+pub mod domain;
 pub mod group;
 pub mod list_users;
 pub mod mfa;
 pub mod passkey;
 pub mod pool;
+pub mod resource_server;
 pub mod session;
 pub mod user;
 mod wire;
@@ -127,6 +130,22 @@ pub async fn dispatch(svc: &Services, caller: &Caller, op: &str, body: Value) ->
         "VerifySoftwareToken" => mfa::verify_software_token(svc, req).await,
         "SetUserMFAPreference" => mfa::set_user_preference(svc, req).await,
         "AdminSetUserMFAPreference" => mfa::admin_set_user_preference(svc, req).await,
+        "CreateUserPoolDomain" => domain::create(svc, req).await,
+        "DescribeUserPoolDomain" => domain::describe(svc, req).await,
+        "UpdateUserPoolDomain" => domain::update(svc, req).await,
+        "DeleteUserPoolDomain" => domain::delete(svc, req).await,
+        "CreateResourceServer" => resource_server::create(svc, req).await,
+        "DescribeResourceServer" => resource_server::describe(svc, req).await,
+        "ListResourceServers" => resource_server::list(svc, req).await,
+        "UpdateResourceServer" => resource_server::update(svc, req).await,
+        "DeleteResourceServer" => resource_server::delete(svc, req).await,
+        "CreateManagedLoginBranding" => branding::create(svc, req).await,
+        "DescribeManagedLoginBranding" => branding::describe(svc, req).await,
+        "DescribeManagedLoginBrandingByClient" => branding::describe_by_client(svc, req).await,
+        "UpdateManagedLoginBranding" => branding::update(svc, req).await,
+        "DeleteManagedLoginBranding" => branding::delete(svc, req).await,
+        "SetUICustomization" => branding::set_ui(svc, req).await,
+        "GetUICustomization" => branding::get_ui(svc, req).await,
         "StartWebAuthnRegistration" => passkey::start_registration(svc, req).await,
         "CompleteWebAuthnRegistration" => passkey::complete_registration(svc, req).await,
         "ListWebAuthnCredentials" => passkey::list(svc, req).await,

@@ -200,7 +200,12 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
 pub async fn describe(svc: &Services, req: Request) -> Result<Value, CognitoError> {
     let (pool, settings) = load(svc, &req.string("UserPoolId")?).await?;
     let users = svc.store.count_users(&pool.id).await.map_err(internal)?;
-    Ok(json!({ "UserPool": describe_json(&pool, &settings, users) }))
+    let mut out = describe_json(&pool, &settings, users);
+    if let Some(domain) = svc.store.domain_of_pool(&pool.id).await.map_err(internal)? {
+        let member = if crate::domain::domains::is_custom(&domain) { "CustomDomain" } else { "Domain" };
+        out[member] = json!(domain.domain);
+    }
+    Ok(json!({ "UserPool": out }))
 }
 
 /// UpdateUserPool: replaces the mutable settings (absent members take their defaults).

@@ -9,16 +9,19 @@
 //! - [`schema`]: a pool's attribute schema and the checks a value must pass;
 //! - [`attributes`]: the one check every attribute write passes, whoever writes;
 //! - [`password`]: a pool's password policy;
+//! - [`domains`]: the pool's domain and where it is served; [`resource_servers`]: custom scopes;
 //! - [`validate`]: AWS's validation messages.
 
 pub mod attributes;
 pub mod clients;
 pub mod codes;
+pub mod domains;
 pub mod factors;
 pub mod mfa;
 pub mod passkeys;
 pub mod password;
 pub mod pools;
+pub mod resource_servers;
 pub mod schema;
 pub mod users;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! HTTP: the router, and the protocol endpoint (`POST /`) that authenticates, parses and routes to
 //! [`crate::api::dispatch`]. Handlers stay thin; errors become Cognito's JSON in one place.
 
+mod hosted;
 mod protocol;
 mod serve;
 mod wellknown;
@@ -86,7 +87,23 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("x-amzn-errortype"),
         ])
         .max_age(Duration::from_secs(600));
+    let domain_routes = || {
+        Router::new()
+            .route("/oauth2/authorize", get(hosted::authorize))
+            .route("/oauth2/token", post(hosted::token_endpoint))
+            .route("/oauth2/revoke", post(hosted::revoke_endpoint))
+            .route("/oauth2/userInfo", get(hosted::user_info_endpoint).post(hosted::user_info_endpoint))
+            .route("/logout", get(hosted::logout))
+            .route("/login", get(hosted::login_get).post(hosted::login_post))
+            .route("/signup", get(hosted::signup_get).post(hosted::signup_post))
+            .route("/confirm", get(hosted::confirm_get).post(hosted::confirm_post))
+            .route("/forgotPassword", get(hosted::forgot_get).post(hosted::forgot_post))
+            .route("/confirmForgotPassword", get(hosted::reset_get).post(hosted::reset_post))
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+    };
     Router::new()
+        .merge(domain_routes())
+        .nest("/domains/{domain}", domain_routes())
         .route("/", post(protocol::handle))
         .route("/health", get(|| async { "ok" }))
         .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))

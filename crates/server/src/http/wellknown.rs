@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
+use crate::domain::domains::base_url;
 use crate::domain::pools::load;
 use crate::tokens::{issuer, jwks as pool_jwks};
 
@@ -47,21 +48,39 @@ pub(super) async fn openid_configuration(
         return not_found();
     }
     let iss = issuer(svc, &pool_id);
-    let base = svc.public_url.trim_end_matches('/');
+    let mut doc = json!({
+        "issuer": iss,
+        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "response_types_supported": ["code", "token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "implicit"],
+    });
+    // The authorization server lives on the pool's domain; a pool without one has none to advertise.
+    match svc.store.domain_of_pool(&pool_id).await {
+        Ok(Some(domain)) => {
+            let base = base_url(svc, &domain);
+            for (member, path) in [
+                ("authorization_endpoint", "/oauth2/authorize"),
+                ("token_endpoint", "/oauth2/token"),
+                ("userinfo_endpoint", "/oauth2/userInfo"),
+                ("revocation_endpoint", "/oauth2/revoke"),
+                ("end_session_endpoint", "/logout"),
+            ] {
+                doc[member] = json!(format!("{base}{path}"));
+            }
+        }
+        Ok(None) => {}
+        Err(_) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "message": "internal error" })))
+                .into_response();
+        }
+    }
     cached(
-        json!({
-            "issuer": iss,
-            "jwks_uri": format!("{iss}/.well-known/jwks.json"),
-            "authorization_endpoint": format!("{base}/oauth2/authorize"),
-            "token_endpoint": format!("{base}/oauth2/token"),
-            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
-            "end_session_endpoint": format!("{base}/logout"),
-            "response_types_supported": ["code", "token"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        }),
-        3600,
+        doc, // Short: a domain created or deleted shows within a minute.
+        60,
     )
 }

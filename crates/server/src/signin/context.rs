@@ -30,6 +30,10 @@ pub struct Context {
     pub client: ClientRecord,
     /// Its settings.
     pub client_settings: ClientSettings,
+    /// A sign-in on the managed login pages: the server itself is the client (no ExplicitAuthFlows
+    /// or SECRET_HASH to check), and a finished sign-in answers [`signed_in`]'s marker, from which
+    /// the pages make an authorization code, instead of tokens.
+    pub hosted: bool,
 }
 
 /// The context of a sign-in (or another request) by app client `client_id`, in pool `pool_id` when
@@ -57,7 +61,13 @@ pub async fn context(
     let client = load_client(svc, &pool.id, client_id).await?;
     let client_settings = serde_json::from_value(client.doc.clone())
         .map_err(|e| internal(crate::store::StoreError::Backend(e.to_string())))?;
-    Ok(Context { pool, settings, client, client_settings })
+    Ok(Context { pool, settings, client, client_settings, hosted: false })
+}
+
+/// The user a hosted sign-in's answer says signed in (every factor checked), if it says so.
+#[must_use]
+pub fn signed_in(answer: &Value) -> Option<&str> {
+    answer.get("SignedIn").and_then(|s| s.get("UserKey")).and_then(Value::as_str)
 }
 
 impl Context {
@@ -88,6 +98,9 @@ impl Context {
 
     /// Whether the client may use `flow` (its `ExplicitAuthFlows`, new or legacy names).
     pub(super) fn allows(&self, flow: &str) -> Result<(), CognitoError> {
+        if self.hosted && matches!(flow, "USER_PASSWORD_AUTH" | "USER_AUTH") {
+            return Ok(());
+        }
         let flows = &self.client_settings.explicit_auth_flows;
         let has = |name: &str| flows.iter().any(|f| f == name);
         let legacy = !flows.iter().any(|f| f.starts_with("ALLOW_"));
@@ -128,6 +141,9 @@ impl Context {
         given: Option<&str>,
         username: &str,
     ) -> Result<(), CognitoError> {
+        if self.hosted {
+            return Ok(());
+        }
         let Some(secret) = crate::domain::clients::secret(svc, &self.client)? else { return Ok(()) };
         let id = &self.client.id;
         let Some(given) = given else {
@@ -149,12 +165,16 @@ impl Context {
 
     /// Tokens for `user`, every factor checked.
     pub async fn tokens(&self, svc: &Services, user: &UserRecord) -> Result<Value, CognitoError> {
+        if self.hosted {
+            return Ok(json!({ "SignedIn": { "UserKey": user.key } }));
+        }
         let sign_in = SignIn {
             user,
             groups: group_names(svc, &self.pool.id, &user.key).await?,
             client_id: &self.client.id,
             auth_time: now_ms() / 1000,
             origin_jti: uuid::Uuid::new_v4().to_string(),
+            oauth: None,
         };
         let issued = issue(svc, &sign_in, self.lifetimes(), true).await?;
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
@@ -162,11 +182,10 @@ impl Context {
 }
 
 /// A user's group names, by precedence (lowest first), for the tokens' `cognito:groups`.
-pub(super) async fn group_names(
-    svc: &Services,
-    pool_id: &str,
-    user_key: &str,
-) -> Result<Vec<String>, CognitoError> {
+///
+/// # Errors
+/// `InternalErrorException` when the store fails.
+pub async fn group_names(svc: &Services, pool_id: &str, user_key: &str) -> Result<Vec<String>, CognitoError> {
     let page = svc.store.groups_of(pool_id, user_key, None, 100).await.map_err(internal)?;
     let mut groups = page.items;
     groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));

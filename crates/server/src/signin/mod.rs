@@ -29,7 +29,7 @@ mod refresh;
 pub mod triggers;
 mod user_auth;
 
-pub use context::{Context, context};
+pub use context::{Context, context, group_names, signed_in};
 pub use engine::{initiate, respond, unsupported_flow};
 pub use mfa::{associate_in_setup, verify_in_setup};
 pub use refresh::{Proof, refresh};

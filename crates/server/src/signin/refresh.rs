@@ -66,6 +66,11 @@ pub async fn refresh(
         client_id: &ctx.client.id,
         auth_time: record.auth_time,
         origin_jti: record.origin_jti.clone(),
+        // An OAuth sign-in's tokens keep the scopes it was granted (a nonce is for the first ID token only).
+        oauth: record.scopes.as_ref().map(|s| crate::tokens::Grant {
+            scopes: s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            nonce: None,
+        }),
     };
     let issued = issue(svc, &sign_in, ctx.lifetimes(), rotate).await?;
     if rotate && record.rotated_ms.is_none() {

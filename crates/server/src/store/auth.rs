@@ -47,6 +47,8 @@ pub struct RefreshRecord {
     pub revoked_ms: Option<i64>,
     /// When a newer token replaced it (refresh-token rotation), if one did.
     pub rotated_ms: Option<i64>,
+    /// The scopes an OAuth sign-in granted, space-separated; `None` for a sign-in through the JSON API.
+    pub scopes: Option<String>,
 }
 
 /// The sign-in part of the store.
@@ -102,6 +104,8 @@ pub trait AuthStore: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// Marks challenge `id` answered; false if it already was (a replay).
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Whether `id` was consumed (a managed login session ended by `/logout`).
+    async fn challenge_used(&self, id: &str) -> Result<bool, StoreError>;
 }
 
 fn key_from(row: &AnyRow) -> Result<KeyRecord, StoreError> {
@@ -144,7 +148,7 @@ impl AuthStore for SqlStore {
     async fn insert_refresh_token(&self, t: &RefreshRecord) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username_key, origin_jti, auth_time, \
-             expires_ms, revoked_ms, rotated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             expires_ms, revoked_ms, rotated_ms, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&t.token_hash)
         .bind(&t.pool_id)
@@ -155,6 +159,7 @@ impl AuthStore for SqlStore {
         .bind(t.expires_ms)
         .bind(t.revoked_ms)
         .bind(t.rotated_ms)
+        .bind(&t.scopes)
         .execute(self.db())
         .await
         .map_err(backend)?;
@@ -178,6 +183,7 @@ impl AuthStore for SqlStore {
                 expires_ms: r.try_get("expires_ms").map_err(backend)?,
                 revoked_ms: r.try_get("revoked_ms").map_err(backend)?,
                 rotated_ms: r.try_get("rotated_ms").map_err(backend)?,
+                scopes: r.try_get("scopes").map_err(backend)?,
             })
         })
         .transpose()
@@ -351,5 +357,15 @@ impl AuthStore for SqlStore {
             Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(false),
             Err(e) => Err(backend(e)),
         }
+    }
+
+    async fn challenge_used(&self, id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM used_challenges WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db())
+            .await
+            .map_err(backend)?;
+        let n: i64 = row.try_get("n").map_err(backend)?;
+        Ok(n > 0)
     }
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod errors;
 mod mfa;
+mod oauth;
 mod passkey;
 mod rows;
 mod sql;
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 pub use auth::{AuthStore, KeyRecord, RefreshRecord};
 pub use mfa::{MfaRecord, MfaStore};
+pub use oauth::{DocumentRecord, DomainRecord, OAuthStore};
 pub use passkey::{CredentialRecord, PasskeyStore, RegistrationRecord};
 pub use sql::SqlStore;
 
@@ -228,6 +230,10 @@ pub enum Taken {
     Member,
     /// A passkey's credential id in the pool.
     Credential,
+    /// A user pool domain (the name, or the pool already has one).
+    Domain,
+    /// A named document of a pool (a resource server's identifier, a branding style).
+    Document,
 }
 
 impl std::fmt::Display for Taken {
@@ -255,7 +261,7 @@ pub enum StoreError {
 
 /// Everything the operations need from storage.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + MfaStore + PasskeyStore + Send + Sync + 'static {
+pub trait Store: AuthStore + MfaStore + OAuthStore + PasskeyStore + Send + Sync + 'static {
     /// Adds a pool.
     async fn insert_pool(&self, pool: &PoolRecord) -> Result<(), StoreError>;
     /// A pool by id.

@@ -33,8 +33,8 @@ pub struct Lifetimes {
 /// What a successful sign-in (or refresh) answers: Cognito's `AuthenticationResult`.
 #[derive(Debug, Clone)]
 pub struct Issued {
-    /// The ID token.
-    pub id_token: String,
+    /// The ID token (an OAuth sign-in gets one only with the `openid` scope).
+    pub id_token: Option<String>,
     /// The access token.
     pub access_token: String,
     /// A new refresh token (none on refresh without rotation).
@@ -47,11 +47,13 @@ impl Issued {
     /// `AuthenticationResult` JSON.
     pub fn json(&self) -> Value {
         let mut out = json!({
-            "IdToken": self.id_token,
             "AccessToken": self.access_token,
             "ExpiresIn": self.expires_in,
             "TokenType": "Bearer",
         });
+        if let Some(id) = &self.id_token {
+            out["IdToken"] = json!(id);
+        }
         if let Some(r) = &self.refresh_token {
             out["RefreshToken"] = json!(r);
         }
@@ -72,6 +74,26 @@ pub struct SignIn<'a> {
     pub auth_time: i64,
     /// The `jti` of the first access token of this sign-in.
     pub origin_jti: String,
+    /// For a sign-in through the OAuth endpoints: what it was granted. `None`: the JSON API's
+    /// sign-in, whose access token has the scope `aws.cognito.signin.user.admin` alone.
+    pub oauth: Option<Grant>,
+}
+
+/// What an OAuth sign-in was granted: its scopes, and the `nonce` the app sent to `/oauth2/authorize`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// Copied into the ID token.
+    pub nonce: Option<String>,
+}
+
+impl Grant {
+    /// Whether `scope` was granted.
+    #[must_use]
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
 }
 
 /// The issuer of a pool's tokens.
@@ -136,7 +158,15 @@ pub async fn issue(
     let mut access_claims = common.as_object().cloned().unwrap_or_default();
     access_claims.insert("client_id".into(), json!(sign_in.client_id));
     access_claims.insert("token_use".into(), json!("access"));
-    access_claims.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    let scope = sign_in
+        .oauth
+        .as_ref()
+        .map_or_else(|| "aws.cognito.signin.user.admin".to_owned(), |g| g.scopes.join(" "));
+    access_claims.insert("scope".into(), json!(scope));
+    access_claims.insert("version".into(), json!(2));
+    if let Some(nonce) = sign_in.oauth.as_ref().and_then(|g| g.nonce.as_ref()) {
+        id_claims.insert("nonce".into(), json!(nonce));
+    }
     access_claims.insert("username".into(), json!(user.username));
     access_claims.insert("exp".into(), json!(now + lifetimes.access));
     access_claims.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
@@ -159,17 +189,56 @@ pub async fn issue(
             expires_ms: (now + lifetimes.refresh).saturating_mul(1000),
             revoked_ms: None,
             rotated_ms: None,
+            scopes: sign_in.oauth.as_ref().map(|g| g.scopes.join(" ")),
         };
         svc.store.insert_refresh_token(&record).await.map_err(crate::services::internal)?;
         Some(token)
     } else {
         None
     };
+    let access_token = keys::sign_jwt(kid, key, &Value::Object(access_claims));
+    let with_id = sign_in.oauth.as_ref().is_none_or(|g| g.has("openid"));
+    if sign_in.oauth.is_some() {
+        id_claims.insert("at_hash".into(), json!(at_hash(&access_token)));
+    }
     Ok(Issued {
-        id_token: keys::sign_jwt(kid, key, &Value::Object(id_claims)),
-        access_token: keys::sign_jwt(kid, key, &Value::Object(access_claims)),
+        id_token: with_id.then(|| keys::sign_jwt(kid, key, &Value::Object(id_claims))),
+        access_token,
         refresh_token,
         expires_in: lifetimes.access,
+    })
+}
+
+/// OIDC's `at_hash`: the left half of the SHA-256 of the access token, base64url (RS256, ES256).
+fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    b64(&digest[..16])
+}
+
+/// An access token for an app client itself (the `client_credentials` grant): `sub` and
+/// `client_id` are the client, `scope` its custom scopes; no user, no ID or refresh token.
+///
+/// # Errors
+/// `InternalErrorException` if the pool's key cannot be made or opened.
+pub async fn issue_for_client(
+    svc: &Services,
+    pool_id: &str,
+    client_id: &str,
+    scopes: &[String],
+    lifetime: i64,
+) -> Result<Issued, CognitoError> {
+    let now = crate::services::now_ms() / 1000;
+    let signing = svc.keys.current(svc, pool_id).await?;
+    let claims = json!({
+        "sub": client_id, "client_id": client_id, "token_use": "access", "scope": scopes.join(" "),
+        "auth_time": now, "iss": issuer(svc, pool_id), "exp": now + lifetime, "iat": now, "version": 2,
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    Ok(Issued {
+        id_token: None,
+        access_token: keys::sign_jwt(&signing.0, &signing.1, &claims),
+        refresh_token: None,
+        expires_in: lifetime,
     })
 }
 
@@ -186,6 +255,8 @@ pub struct AccessToken {
     pub client_id: String,
     /// `origin_jti`.
     pub origin_jti: String,
+    /// `scope`, space-separated.
+    pub scope: String,
 }
 
 /// The clock skew allowed on a token's `exp`, `nbf` and `iat`.
@@ -234,6 +305,7 @@ pub async fn verify_access(svc: &Services, token: &str) -> Result<AccessToken, C
         sub: claims.sub.ok_or_else(invalid)?,
         client_id: claims.client_id.ok_or_else(invalid)?,
         origin_jti,
+        scope: claims.scope.unwrap_or_default(),
     })
 }
 
