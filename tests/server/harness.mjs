@@ -175,14 +175,14 @@ function parseCredentials(text) {
  * an existing, empty directory the caller owns (a mounted test disk, say) instead of a fresh
  * temporary one; it is left in place when the server stops.
  */
-export async function startServer(backend, { dataDir } = {}) {
+export async function startServer(backend, { dataDir, args = [], env = {} } = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) throw new Error(`unknown backend ${backend}`);
   const bin = cognateBin();
   await assertBinary(bin);
 
   const db = backend === 'postgres' ? await createDatabase() : null;
-  if (dataDir) return launch(backend, bin, dataDir, db, { fresh: false, owned: false });
-  return launch(backend, bin, await mkdtemp(path.join(os.tmpdir(), 'cognate-test-')), db, { fresh: true });
+  if (dataDir) return launch(backend, bin, dataDir, db, { fresh: false, owned: false, args, env });
+  return launch(backend, bin, await mkdtemp(path.join(os.tmpdir(), 'cognate-test-')), db, { fresh: true, args, env });
 }
 
 /**
@@ -190,12 +190,12 @@ export async function startServer(backend, { dataDir } = {}) {
  * data dir and database were made for this call, so a failed start removes them; otherwise (a
  * restart) they are left for the handle that owns them.
  */
-async function launch(backend, bin, dataDir, db, { fresh, owned = true }) {
+async function launch(backend, bin, dataDir, db, { fresh, owned = true, args = [], env = {} }) {
   const dbArgs = db ? ['--database-url', db.url] : [];
 
-  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...dbArgs], {
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...dbArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...env },
   });
   const entry = { child, db };
   live.add(entry);
@@ -228,7 +228,7 @@ async function launch(backend, bin, dataDir, db, { fresh, owned = true }) {
       remember('stdout')(chunk);
       // eslint-disable-next-line no-control-regex
       buf += chunk.toString().replace(/\x1b\[[0-9;]*m/g, '');
-      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(buf);
+      const m = /listening on (https?:\/\/127\.0\.0\.1:(\d+))/.exec(buf);
       if (m) {
         clearTimeout(timer);
         child.stdout.off('data', onStdout);
@@ -334,7 +334,7 @@ async function launch(backend, bin, dataDir, db, { fresh, owned = true }) {
     async restart() {
       if (!exited) throw new Error('restart(): the server process is still running; kill() it first');
       if (handedOver) throw new Error('restart(): this server was already restarted');
-      const next = await launch(backend, bin, dataDir, db, { fresh: false, owned });
+      const next = await launch(backend, bin, dataDir, db, { fresh: false, owned, args, env });
       handedOver = true;
       server.client.destroy();
       for (const c of extraClients) c.destroy();

@@ -86,6 +86,12 @@ pub struct Config {
     pub domain_base_host: Option<String>,
     /// Seconds a managed login session (the `cognito` cookie) lasts (Cognito: 1 hour).
     pub hosted_session_seconds: i64,
+    /// Serve HTTPS with this certificate chain (PEM) ...
+    pub tls_cert: Option<PathBuf>,
+    /// ... and this private key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed development certificate kept under the data directory.
+    pub tls_self_signed: bool,
 }
 
 impl Default for Config {
@@ -110,6 +116,9 @@ impl Default for Config {
             idle_timeout_seconds: 30,
             domain_base_host: None,
             hosted_session_seconds: 3600,
+            tls_cert: None,
+            tls_key: None,
+            tls_self_signed: false,
         }
     }
 }
@@ -196,6 +205,15 @@ impl Config {
                 return Err(ConfigError("COGNATE_HOSTED_SESSION_SECONDS: between 60 and 2592000".into()));
             }
         }
+        if let Some(v) = env("COGNATE_TLS_CERT") {
+            config.tls_cert = Some(v.into());
+        }
+        if let Some(v) = env("COGNATE_TLS_KEY") {
+            config.tls_key = Some(v.into());
+        }
+        if let Some(v) = env("COGNATE_TLS_SELF_SIGNED") {
+            config.tls_self_signed = matches!(v.as_str(), "1" | "true" | "yes");
+        }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;
         }
@@ -225,7 +243,7 @@ impl Config {
     }
 }
 
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -50,6 +50,15 @@ enum Command {
         /// The URL clients reach this server at.
         #[arg(long)]
         public_url: Option<String>,
+        /// Serve HTTPS with this certificate chain (PEM; with --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve HTTPS with a self-signed development certificate (made once under the data directory).
+        #[arg(long, conflicts_with = "tls_cert")]
+        tls_self_signed: bool,
     },
     /// Read the outbox of codes and temporary passwords.
     Outbox {
@@ -161,16 +170,30 @@ async fn serve(
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let tls = match (&config.tls_cert, &config.tls_key, config.tls_self_signed) {
+        (Some(cert), Some(key), _) => {
+            let read = |p: &PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+            Some(http::tls::config(&read(cert)?, &read(key)?)?)
+        }
+        (None, None, true) => {
+            let (cert, key) = http::tls::development(&config.data_dir)?;
+            tracing::warn!("serving HTTPS with a self-signed development certificate");
+            Some(http::tls::config(&cert, &key)?)
+        }
+        (None, None, false) => None,
+        _ => return Err("TLS needs both a certificate (COGNATE_TLS_CERT) and a key (COGNATE_TLS_KEY)".into()),
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{addr}"));
     let limits = http::Limits {
         max_in_flight: config.max_in_flight,
         max_connections: config.max_connections,
         idle_timeout: std::time::Duration::from_secs(config.idle_timeout_seconds),
     };
     let state = AppState::new(services(&config, store, &key, public_url), Arc::new(admin_keys), &limits);
-    println!("cognate listening on http://{addr}");
+    println!("cognate listening on {scheme}://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
-    http::serve(listener, app(state), &limits, shutdown_signal()).await;
+    http::serve(listener, app(state), &limits, tls, shutdown_signal()).await;
     Ok(())
 }
 
@@ -218,10 +241,18 @@ async fn outbox(config: Config, pool: Option<String>, to: Option<String>) -> Res
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { common, listen, public_url } => match load(&common) {
-            Ok(config) => serve(config, listen, public_url).await,
-            Err(e) => Err(e.to_string()),
-        },
+        Command::Serve { common, listen, public_url, tls_cert, tls_key, tls_self_signed } => {
+            match load(&common) {
+                Ok(mut config) => {
+                    if tls_cert.is_some() {
+                        (config.tls_cert, config.tls_key) = (tls_cert, tls_key);
+                    }
+                    config.tls_self_signed |= tls_self_signed;
+                    serve(config, listen, public_url).await
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
         Command::Outbox { command: OutboxCommand::List { common, pool, to } } => match load(&common) {
             Ok(config) => outbox(config, pool, to).await,
             Err(e) => Err(e.to_string()),

@@ -58,7 +58,7 @@ impl Server {
                 tx.send((addr, services.clone(), handle)).unwrap();
                 let limits = http::Limits::default();
                 let state = AppState::new(services, Arc::new(Vec::new()), &limits);
-                http::serve(listener, app(state), &limits, std::future::pending()).await;
+                http::serve(listener, app(state), &limits, None, std::future::pending()).await;
             });
         });
         let (addr, services, rt) = rx.recv().unwrap();

@@ -4,6 +4,7 @@
 mod hosted;
 mod protocol;
 mod serve;
+pub mod tls;
 mod wellknown;
 
 use std::sync::Arc;

@@ -23,12 +23,15 @@ const FINISH_GRACE: Duration = Duration::from_secs(30);
 /// Serves `app` on `listener` until `shutdown` completes, then drains as described above. At most
 /// `limits.max_connections` connections are open at once (the kernel's backlog holds the rest), and
 /// a connection that sends no complete request head within `limits.idle_timeout` is closed.
+/// With `tls`, every connection is HTTPS (its handshake bounded by the same timeout).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: &super::Limits,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.idle_timeout);
     builder.http2().timer(TokioTimer::new()).keep_alive_interval(limits.idle_timeout);
@@ -52,8 +55,23 @@ pub async fn serve(
                 // byte: a second handle on the socket waits for that byte, within the same bound.
                 let Some((stream, probe)) = with_probe(stream) else { continue };
                 let service = TowerToHyperService::new(app.clone());
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 let idle = limits.idle_timeout;
+                if let Some(acceptor) = tls.clone() {
+                    let watcher = graceful.watcher();
+                    let builder = builder.clone();
+                    tokio::spawn(async move {
+                        // The handshake is the first request head's work: the same bound applies.
+                        let Ok(Ok(stream)) = tokio::time::timeout(idle, acceptor.accept(stream)).await else { return };
+                        drop(probe);
+                        let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+                        if let Err(err) = connection.await {
+                            tracing::debug!(error = %err, "connection ended with an error");
+                        }
+                        drop(permit);
+                    });
+                    continue;
+                }
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 tokio::spawn(async move {
                     tokio::pin!(connection);
                     let first_byte = tokio::time::timeout(idle, probe.readable());
