@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { promisify } from 'node:util';
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateGroupCommand, InitiateAuthCommand,
+  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateGroupCommand,
+  CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolDomainCommand, InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { cognateBin, createClient, createPool, sleep, startServer, uniq } from '../server/harness.mjs';
 import { echoOrigin, listen, startWorker } from './workerd.mjs';
@@ -74,7 +75,7 @@ function rawGet(base, path, headers = {}) {
 }
 
 describe('edge verifier in workerd', { timeout: 240_000 }, () => {
-  let server, origin, fixture, worker, layered, pool, client, tokens, adminTokens;
+  let server, origin, fixture, worker, layered, pool, client, tokens, adminTokens, machine;
   const send = (cmd) => server.client.send(cmd);
 
   const signIn = async (username) => (await send(new InitiateAuthCommand({
@@ -107,18 +108,43 @@ describe('edge verifier in workerd', { timeout: 240_000 }, () => {
     await send(new AdminAddUserToGroupCommand({ UserPoolId: pool.Id, Username: admin, GroupName: 'admin' }));
     tokens = { ...(await signIn(user)), username: user };
     adminTokens = await signIn(admin);
+    // A machine client: client_credentials at the pool's domain, custom scopes of a resource server.
+    const domain = uniq('edge').toLowerCase().replace(/[^a-z0-9-]/g, '');
+    await send(new CreateUserPoolDomainCommand({ UserPoolId: pool.Id, Domain: domain }));
+    await send(new CreateResourceServerCommand({
+      UserPoolId: pool.Id, Identifier: 'reports', Name: 'reports',
+      Scopes: [{ ScopeName: 'read', ScopeDescription: 'read' }, { ScopeName: 'write', ScopeDescription: 'write' }],
+    }));
+    const m2m = (await send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.Id, ClientName: 'machine', GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['reports/read', 'reports/write'],
+    }))).UserPoolClient;
+    const machineToken = async (scope) => {
+      const res = await fetch(`${server.endpoint}/domains/${domain}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${m2m.ClientId}:${m2m.ClientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+      });
+      assert.equal(res.status, 200);
+      return (await res.json()).access_token;
+    };
+    machine = { clientId: m2m.ClientId, read: await machineToken('reports/read'), write: await machineToken('reports/write') };
     const rules = [
       { path: '/health', access: 'public' },
       { methods: ['GET'], path: '/me', token_use: 'id' },
       { path: '/admin/**', groups: ['admin'] },
       { path: '/reports/**', scopes: ['reports.read'] },
+      { path: '/machine/**', scopes: ['reports/read'] },
       { path: '/api/**', cors: { origins: ['https://app.example'] } },
     ];
     worker = await startWorker({
       vars: {
         ORIGIN: origin.url,
         ISSUERS: JSON.stringify([`${server.endpoint}/${pool.Id}`, fixture.iss, 'http://127.0.0.1:9/us-east-1_Nowhere01']),
-        CLIENT_IDS: `${client.ClientId},${FIXTURE_CLIENT}`,
+        CLIENT_IDS: `${client.ClientId},${FIXTURE_CLIENT},${machine.clientId}`,
         RULES: JSON.stringify(rules),
         JWKS_PENALTY_SECONDS: '2',
         JWKS_TIMEOUT_MS: '2000',
@@ -166,6 +192,23 @@ describe('edge verifier in workerd', { timeout: 240_000 }, () => {
     assert.equal(echoed.headers['x-cognate-token-use'], 'access');
     assert.equal(echoed.headers['x-cognate-extra'], undefined);
     assert.equal(echoed.headers.authorization, `Bearer ${tokens.AccessToken}`);
+  });
+
+  test('a client_credentials token: its custom scopes enforced per route, forwarded as a client', async () => {
+    const res = await call('/machine/jobs', { token: machine.read, headers: { 'x-cognate-principal': 'user' } });
+    assert.equal(res.status, 200);
+    const echoed = await res.json();
+    assert.equal(echoed.headers['x-cognate-principal'], 'client');
+    assert.equal(echoed.headers['x-cognate-client-id'], machine.clientId);
+    assert.equal(echoed.headers['x-cognate-sub'], machine.clientId);
+    assert.equal(echoed.headers['x-cognate-scope'], 'reports/read');
+    assert.equal(echoed.headers['x-cognate-username'], undefined);
+    const user = await (await call('/api/items', { token: tokens.AccessToken })).json();
+    assert.equal(user.headers['x-cognate-principal'], 'user');
+    // The same client with another scope, and a user without it, are refused.
+    const challenge = await expectRefusal(await call('/machine/jobs', { token: machine.write }), 403, 'insufficient_scope');
+    assert.match(challenge, /insufficient_scope/);
+    await expectRefusal(await call('/machine/jobs', { token: tokens.AccessToken }), 403, 'insufficient_scope');
   });
 
   test('public routes pass without a token and without identity, spoofing stripped', async () => {

@@ -294,7 +294,7 @@ pub fn identity_of(claims: &Claims) -> Vec<HeaderPair> {
 }
 
 fn identity(claims: &Claims) -> Vec<HeaderPair> {
-    let mut out = Vec::with_capacity(6);
+    let mut out = Vec::with_capacity(7);
     let mut add = |name: &'static str, value: Option<&str>| {
         if let Some(v) = value {
             out.push((name, encode(v)));
@@ -305,9 +305,20 @@ fn identity(claims: &Claims) -> Vec<HeaderPair> {
     add("x-cognate-client-id", claims.client());
     add("x-cognate-token-use", claims.token_use.as_deref());
     add("x-cognate-scope", claims.scope.as_deref());
+    add("x-cognate-principal", Some(principal(claims)));
     let groups: Vec<String> = claims.groups.iter().map(|g| encode(g).replace(',', "%2C")).collect();
     out.push(("x-cognate-groups", groups.join(",")));
     out
+}
+
+/// Who the token speaks for: `client` for an app client's own access token (the client_credentials
+/// grant: no username, `sub` is the client), `user` otherwise.
+fn principal(claims: &Claims) -> &'static str {
+    let machine = claims.token_use.as_deref() == Some("access")
+        && claims.username.is_none()
+        && claims.sub.is_some()
+        && claims.sub == claims.client_id;
+    if machine { "client" } else { "user" }
 }
 
 /// Header-safe text: printable ASCII and spaces pass; `%`, controls and non-ASCII bytes are

@@ -123,6 +123,7 @@ fn a_valid_access_token_is_forwarded_with_the_identity() {
     assert_eq!(header(&identity, "x-cognate-scope"), Some("aws.cognito.signin.user.admin openid"));
     assert_eq!(header(&identity, "x-cognate-client-id"), f.v["client_id"].as_str());
     assert_eq!(header(&identity, "x-cognate-token-use"), Some("access"));
+    assert_eq!(header(&identity, "x-cognate-principal"), Some("user"));
     assert_eq!(fetcher.0.get(), 0);
 }
 
@@ -254,6 +255,26 @@ fn identity_values_are_header_safe() {
     assert_eq!(encode("zoë%\r\n"), "zo%C3%AB%25%0D%0A");
     let claims = Claims { groups: vec!["a,b".into(), "c".into()], ..Claims::default() };
     assert_eq!(header(&identity(&claims), "x-cognate-groups"), Some("a%2Cb,c"));
+}
+
+#[test]
+fn an_app_clients_own_token_is_forwarded_as_a_client() {
+    let client = Claims {
+        sub: Some("3n4b5urk1ft4fl3mg5e62d9ado".into()),
+        client_id: Some("3n4b5urk1ft4fl3mg5e62d9ado".into()),
+        token_use: Some("access".into()),
+        scope: Some("https://api.example/read".into()),
+        ..Claims::default()
+    };
+    let headers = identity(&client);
+    assert_eq!(header(&headers, "x-cognate-principal"), Some("client"));
+    assert_eq!(header(&headers, "x-cognate-username"), None);
+    assert_eq!(header(&headers, "x-cognate-client-id"), Some("3n4b5urk1ft4fl3mg5e62d9ado"));
+    // A user's access token, and an ID token, speak for a user.
+    let user = Claims { username: Some("alice".into()), ..client.clone() };
+    assert_eq!(header(&identity(&user), "x-cognate-principal"), Some("user"));
+    let id = Claims { token_use: Some("id".into()), username: None, ..client };
+    assert_eq!(header(&identity(&id), "x-cognate-principal"), Some("user"));
 }
 
 #[test]
