@@ -66,8 +66,16 @@ pub fn base_url(svc: &Services, record: &DomainRecord) -> String {
     }
     match &svc.domain_base_host {
         Some(base) => {
-            let scheme = svc.public_url.split_once("://").map_or("https", |(s, _)| s);
-            format!("{scheme}://{}.{base}", record.domain)
+            // Same scheme and port as the server's public URL: the prefix domains are served by the
+            // same listener (or the same proxy).
+            let (scheme, rest) = svc.public_url.split_once("://").unwrap_or(("https", ""));
+            let authority = rest.split('/').next().unwrap_or("");
+            let port =
+                authority.rsplit_once(':').map(|(_, p)| p).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+            match port {
+                Some(port) if !base.contains(':') => format!("{scheme}://{}.{base}:{port}", record.domain),
+                _ => format!("{scheme}://{}.{base}", record.domain),
+            }
         }
         None => format!("{}/domains/{}", svc.public_url.trim_end_matches('/'), record.domain),
     }
@@ -90,7 +98,8 @@ pub async fn by_host(svc: &Services, host: &str) -> Result<Option<DomainRecord>,
         .rsplit_once(':')
         .map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host });
     let host = host.to_ascii_lowercase();
-    let name = match svc.domain_base_host.as_deref().and_then(|base| host.strip_suffix(base)) {
+    let base = svc.domain_base_host.as_deref().map(|b| b.split(':').next().unwrap_or(b));
+    let name = match base.and_then(|base| host.strip_suffix(base)) {
         Some(prefix) if prefix.ends_with('.') => prefix.trim_end_matches('.').to_owned(),
         _ => host.clone(),
     };

@@ -66,6 +66,32 @@ impl FromRequestParts<AppState> for Domain {
     }
 }
 
+/// Holds a permit of the work in flight (shared with `POST /`) while a domain request runs; without
+/// one left the request is shed at once: 429 with `Retry-After`, JSON for the program endpoints, a
+/// page for the browser ones.
+pub(super) async fn bounded(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
+        let path = request.uri().path();
+        let mut response = if path.contains("/oauth2/") {
+            json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                &json!({ "error": "temporarily_unavailable", "error_description": "Too many requests; try again later." }),
+            )
+        } else {
+            let body =
+                error_page(Lang::En, "temporarily_unavailable", "Too many requests; try again in a moment.");
+            page_response(StatusCode::TOO_MANY_REQUESTS, body)
+        };
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    next.run(request).await
+}
+
 fn query(raw: Option<&str>) -> Params {
     form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect::<BTreeMap<_, _>>()
 }
@@ -171,12 +197,6 @@ async fn page(
     respond(outcome, domain, svc.hosted_session_seconds, new.then_some(csrf.as_str()))
 }
 
-/// The origin (`scheme://host[:port]`) of a URL.
-fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    url[after_scheme..].find('/').map_or(url, |i| &url[..after_scheme + i])
-}
-
 async fn post_page(
     state: &AppState,
     domain: &Domain,
@@ -197,9 +217,10 @@ async fn post_page(
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return forbidden("The form's security token is missing or stale. Reload the page and try again.");
     }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
         && origin != "null"
-        && origin != origin_of(&domain.site.base_url)
+        && origin.split_once("://").map(|(_, h)| h) != Some(host)
     {
         return forbidden("The form was posted from another site.");
     }

@@ -88,7 +88,7 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("x-amzn-errortype"),
         ])
         .max_age(Duration::from_secs(600));
-    let domain_routes = || {
+    let domain_routes = |state: &AppState| {
         Router::new()
             .route("/oauth2/authorize", get(hosted::authorize))
             .route("/oauth2/token", post(hosted::token_endpoint))
@@ -101,10 +101,11 @@ pub fn app(state: AppState) -> Router {
             .route("/forgotPassword", get(hosted::forgot_get).post(hosted::forgot_post))
             .route("/confirmForgotPassword", get(hosted::reset_get).post(hosted::reset_post))
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), hosted::bounded))
     };
     Router::new()
-        .merge(domain_routes())
-        .nest("/domains/{domain}", domain_routes())
+        .merge(domain_routes(&state))
+        .nest("/domains/{domain}", domain_routes(&state))
         .route("/", post(protocol::handle))
         .route("/health", get(|| async { "ok" }))
         .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::authorize::{Authorize, Params, Refusal, ResponseType, check, with_params};
 use super::grant::{CODE_TTL_MS, Code, Session};
-use super::pages::{Field, Lang, Look, Page, colour, error_page, render, text};
+use super::pages::{Field, Lang, Look, Page, colour, error_page, render, render_passkey, text};
 use crate::api::Request;
 use crate::services::{Services, now_ms};
 use crate::signin::{Context, associate_in_setup, initiate, respond, signed_in, verify_in_setup};
@@ -75,13 +75,16 @@ const AUTHORIZE_PARAMS: [&str; 13] = [
     "prompt",
 ];
 
-/// `{base}{path}?{the authorize parameters}`.
+/// `{path of the base}{path}?{the authorize parameters}`: relative to the origin, so the pages work
+/// under whichever name the browser reached them by (`localhost` or `127.0.0.1`, a proxy's).
 fn page_url(site: &Site, path: &str, params: &Params) -> String {
     let mut encoder = form_urlencoded::Serializer::new(String::new());
     for (k, v) in params.iter().filter(|(k, _)| AUTHORIZE_PARAMS.contains(&k.as_str())) {
         encoder.append_pair(k, v);
     }
-    format!("{}{path}?{}", site.base_url, encoder.finish())
+    let after_scheme = site.base_url.find("://").map_or(0, |i| i + 3);
+    let prefix = site.base_url[after_scheme..].find('/').map_or("", |i| &site.base_url[after_scheme + i..]);
+    format!("{prefix}{path}?{}", encoder.finish())
 }
 
 fn redirect(location: String) -> Outcome {
@@ -141,6 +144,7 @@ fn login_page(inc: &Incoming<'_>, site: &Site, ctx: &Context, username: &str) ->
     let hint = inc.params.get("login_hint").map_or(username, String::as_str);
     page.fields.push(Field::new("username", text(lang, "username"), "text", "username").with_value(hint));
     page.fields.push(Field::new("password", text(lang, "password"), "password", "current-password"));
+    page.passkey = crate::domain::passkeys::enabled_in(&ctx.settings);
     page.links.push((text(lang, "forgot").into(), page_url(site, "/forgotPassword", inc.params)));
     if !ctx.settings.admin_create_user_config.allow_admin_create_user_only {
         page.links.push((text(lang, "no_account").into(), page_url(site, "/signup", inc.params)));
@@ -303,6 +307,7 @@ pub async fn login(svc: &Services, site: &Site, inc: &Incoming<'_>) -> Outcome {
                 ChallengeName::SmsMfa => vec![("SMS_MFA_CODE".into(), field(inc, "code").into())],
                 ChallengeName::EmailOtp => vec![("EMAIL_OTP_CODE".into(), field(inc, "code").into())],
                 ChallengeName::SelectMfaType => vec![("ANSWER".into(), field(inc, "answer").into())],
+                ChallengeName::WebAuthn => vec![("CREDENTIAL".into(), field(inc, "credential").into())],
                 ChallengeName::NewPasswordRequired => {
                     let mut v = vec![("NEW_PASSWORD".to_owned(), field(inc, "new_password").to_owned())];
                     for (k, value) in inc.form.iter().filter(|(k, _)| k.starts_with("attr:")) {
@@ -325,6 +330,10 @@ pub async fn login(svc: &Services, site: &Site, inc: &Incoming<'_>) -> Outcome {
             }
             Err(e) => Err(e),
         },
+        _ if field(inc, "method") == "passkey" => {
+            let params = answers(&username, &[("PREFERRED_CHALLENGE", "WEB_AUTHN")]);
+            initiate(svc, &ctx, false, cognate_proto::AuthFlow::UserAuth, &params).await
+        }
         _ => {
             let params = answers(&username, &[("PASSWORD", field(inc, "password"))]);
             initiate(svc, &ctx, false, cognate_proto::AuthFlow::UserPasswordAuth, &params).await
@@ -417,6 +426,14 @@ async fn advance(
                 };
                 page.fields.push(Field::new(&format!("attr:{name}"), label, "text", "off"));
             }
+        }
+        "WEB_AUTHN" => {
+            page.title = text(lang, "passkey").into();
+            page.submit = text(lang, "passkey").into();
+            page.hidden.push(("step".into(), "challenge".into()));
+            page.hidden.push(("challenge".into(), name.into()));
+            let options = parameters["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap_or("{}");
+            return html(render_passkey(&page, &look(svc, ctx).await, options));
         }
         "MFA_SETUP" => {
             let secret = match associate_in_setup(svc, &session).await {

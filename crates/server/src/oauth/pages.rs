@@ -171,7 +171,7 @@ pub struct Page {
     pub code_block: Option<String>,
     /// Links under the form: (label, href).
     pub links: Vec<(String, String)>,
-    /// Whether to offer passkey sign-in (the only script on any page).
+    /// Whether to offer passkey sign-in (a second button; the passkey page has the only script).
     pub passkey: bool,
 }
 
@@ -247,6 +247,13 @@ pub fn render(page: &Page, look: &Look) -> String {
     if page.choices.is_empty() {
         let _ = write!(out, "<button type=\"submit\">{}</button>", escape(&page.submit));
     }
+    if page.passkey {
+        let _ = write!(
+            out,
+            "<button type=\"submit\" name=\"method\" value=\"passkey\" formnovalidate>{}</button>",
+            escape(text(page.lang, "passkey"))
+        );
+    }
     for (name, value, label) in &page.choices {
         let _ = write!(
             out,
@@ -257,7 +264,7 @@ pub fn render(page: &Page, look: &Look) -> String {
         );
     }
     out.push_str("</form>");
-    if page.links.is_empty() && !page.passkey {
+    if page.links.is_empty() {
         out.push_str("</main></body></html>");
         return out;
     }

@@ -267,3 +267,37 @@ async fn logout_redirects_only_to_registered_uris() {
         flow::logout(&w.svc, &w.site, &params(&[("logout_uri", "https://app.example.com/bye")]), None).await;
     assert!(matches!(out, Outcome::Html { status: 400, .. }), "no client: {out:?}");
 }
+
+#[tokio::test]
+async fn domains_are_found_by_path_name_or_by_host() {
+    use crate::domain::domains::{base_url, by_host, by_name};
+    let mut w = world().await;
+    let prefix = by_name(&w.svc, "unit-test").await.unwrap().unwrap();
+    assert_eq!(base_url(&w.svc, &prefix), "http://cognate.test/domains/unit-test");
+    // Without a base host, a prefix is not a host name of its own.
+    assert!(by_host(&w.svc, "unit-test").await.unwrap().is_none());
+    w.svc.domain_base_host = Some("auth.localhost".into());
+    w.svc.public_url = "http://127.0.0.1:9229".into();
+    assert_eq!(base_url(&w.svc, &prefix), "http://unit-test.auth.localhost:9229");
+    let found = by_host(&w.svc, "Unit-Test.auth.localhost:9229").await.unwrap().unwrap();
+    assert_eq!(found.pool_id, w.site.pool_id);
+    assert!(by_host(&w.svc, "unit-test.other.localhost").await.unwrap().is_none());
+    assert!(by_host(&w.svc, "auth.localhost").await.unwrap().is_none());
+
+    // A custom domain answers as itself, and only as itself.
+    let pool = op(&w.svc, "CreateUserPool", json!({ "PoolName": "custom" })).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    op(
+        &w.svc,
+        "CreateUserPoolDomain",
+        json!({ "UserPoolId": pool, "Domain": "login.example.com",
+                "CustomDomainConfig": { "CertificateArn": "arn:aws:acm:us-east-1:000000000000:certificate/x" } }),
+    )
+    .await;
+    let custom = by_host(&w.svc, "login.example.com").await.unwrap().unwrap();
+    assert_eq!(custom.pool_id, pool);
+    assert_eq!(base_url(&w.svc, &custom), "https://login.example.com");
+    assert!(by_host(&w.svc, "login.example.com.auth.localhost").await.unwrap().is_none());
+}
