@@ -96,13 +96,22 @@ export interface SignInResult {
   session?: Session;
 }
 
-export type AuthEventName = 'signedIn' | 'tokenRefresh' | 'tokenRefreshFailure' | 'signedOut';
+export type AuthEventName =
+  | 'signedIn'
+  | 'tokenRefresh'
+  | 'tokenRefreshFailure'
+  | 'signedOut'
+  /** From cognate-auth/redirect's handleRedirectCallback. */
+  | 'signInWithRedirect'
+  | 'signInWithRedirectFailure';
 
 export interface AuthEvent {
   event: AuthEventName;
   username?: string;
-  /** For tokenRefreshFailure. */
+  /** For tokenRefreshFailure and signInWithRedirectFailure. */
   error?: Error;
+  /** For signInWithRedirect: the customState given to signInWithRedirect. */
+  customState?: unknown;
   /** True when another tab caused it (localStorage only). */
   fromOtherTab?: boolean;
 }

@@ -163,6 +163,11 @@ export class CognateAuth {
     }
   }
 
+  /** For cognate-auth/redirect (not API): the options, the storage and the event emitter. */
+  _redirect() {
+    return [this.#options, this.#storage, (event, data) => this.#emit(event, data)];
+  }
+
   /** Listens for signedIn, tokenRefresh, tokenRefreshFailure and signedOut; returns an unsubscribe function. */
   onAuthEvent(listener) {
     this.#listeners.add(listener);

@@ -31,13 +31,17 @@ test('npm pack → npm install → vite build → sign in', { timeout: 180_000 }
   const packed = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: path.join(REPO_ROOT, 'npm'), encoding: 'utf8' });
   const [{ filename, files }] = JSON.parse(packed);
   const shipped = files.map((f) => f.path).sort();
-  for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cognate_wasm.js', 'dist/cognate_wasm_bg.wasm', 'package.json', 'README.md']) {
+  for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/redirect.js', 'dist/redirect.d.ts', 'dist/cognate_wasm.js', 'dist/cognate_wasm_bg.wasm', 'package.json', 'README.md']) {
     assert.ok(shipped.includes(file), `${file} is in the tarball: ${shipped.join(', ')}`);
   }
   const app = path.join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', path.join(work, filename)], { cwd: app, stdio: 'ignore' });
+  // The subpath export resolves (the module touches no browser global until it is called).
+  const redirectExports = execFileSync(process.execPath, ['--input-type=module', '-e',
+    "console.log(Object.keys(await import('cognate-auth/redirect')).sort().join())"], { cwd: app, encoding: 'utf8' }).trim();
+  assert.equal(redirectExports, 'domainBase,handleRedirectCallback,signInWithRedirect,signOutWithRedirect');
   writeFileSync(path.join(app, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="/main.js"></script>');
   writeFileSync(path.join(app, 'main.js'), [
     "import { CognateAuth } from 'cognate-auth';",

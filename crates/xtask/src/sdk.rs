@@ -53,7 +53,7 @@ pub(crate) fn build() -> Result<PathBuf> {
         .arg(&bound)
         .arg("-o")
         .arg(&bound))?;
-    for file in ["index.js", "passkey.js", "index.d.ts"] {
+    for file in ["index.js", "passkey.js", "redirect.js", "index.d.ts", "redirect.d.ts"] {
         fs::copy(npm.join("src").join(file), dist.join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
     Ok(dist)
