@@ -92,6 +92,17 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Serve HTTPS with a self-signed development certificate kept under the data directory.
     pub tls_self_signed: bool,
+    /// The key triggers' webhook calls are signed with (`whsec_<base64>`, Standard Webhooks); none:
+    /// one generated into `<data dir>/trigger-secret`.
+    pub trigger_secret: Option<Secret>,
+    /// URLs of the Lambda functions `LambdaConfig` ARNs name, by function name.
+    pub trigger_functions: std::collections::BTreeMap<String, String>,
+    /// Milliseconds a trigger has to answer (Cognito: 5 s, at most).
+    pub trigger_timeout_ms: u64,
+    /// Triggers may call link-local addresses (cloud metadata lives there).
+    pub trigger_allow_link_local: bool,
+    /// Triggers may call `http://` URLs other than loopback.
+    pub trigger_allow_http: bool,
 }
 
 impl Default for Config {
@@ -119,6 +130,11 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             tls_self_signed: false,
+            trigger_secret: None,
+            trigger_functions: std::collections::BTreeMap::new(),
+            trigger_timeout_ms: 5000,
+            trigger_allow_link_local: false,
+            trigger_allow_http: false,
         }
     }
 }
@@ -214,6 +230,33 @@ impl Config {
         if let Some(v) = env("COGNATE_TLS_SELF_SIGNED") {
             config.tls_self_signed = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("COGNATE_TRIGGER_SECRET") {
+            config.trigger_secret = Some(Secret(v));
+        }
+        if let Some(v) = env("COGNATE_TRIGGER_FUNCTIONS") {
+            // `name=url,name2=url2`
+            for pair in v.split(',').filter(|p| !p.trim().is_empty()) {
+                let (name, url) = pair.split_once('=').ok_or_else(|| {
+                    ConfigError("COGNATE_TRIGGER_FUNCTIONS: expected name=url[,name=url]".into())
+                })?;
+                config.trigger_functions.insert(name.trim().to_owned(), url.trim().to_owned());
+            }
+        }
+        if let Some(v) = env("COGNATE_TRIGGER_TIMEOUT_MS") {
+            config.trigger_timeout_ms =
+                v.parse().map_err(|e| ConfigError(format!("COGNATE_TRIGGER_TIMEOUT_MS: {e}")))?;
+        }
+        if !(100..=5000).contains(&config.trigger_timeout_ms) {
+            return Err(ConfigError("trigger_timeout_ms: between 100 and 5000".into()));
+        }
+        for (name, slot) in [
+            ("COGNATE_TRIGGER_ALLOW_LINK_LOCAL", &mut config.trigger_allow_link_local),
+            ("COGNATE_TRIGGER_ALLOW_HTTP", &mut config.trigger_allow_http),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = matches!(v.as_str(), "1" | "true" | "yes");
+            }
+        }
         if let Some(v) = env("COGNATE_LOG_FORMAT") {
             config.log_format = v;
         }
@@ -301,6 +344,33 @@ pub fn master_key(config: &Config) -> Result<Zeroizing<[u8; KEY_LEN]>, ConfigErr
         "generated a master key for this development server; production supplies its own (COGNATE_MASTER_KEY or master_key_file)"
     );
     Ok(key)
+}
+
+/// The key trigger calls are signed with: the configured one (`whsec_<base64>`, or any other text as
+/// its bytes), or one generated once into `<data dir>/trigger-secret` for the receivers to read.
+///
+/// # Errors
+/// A [`ConfigError`] when the file cannot be read or written.
+pub fn trigger_secret(config: &Config) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+    let decode = |text: &str| {
+        let text = text.trim();
+        match text.strip_prefix("whsec_").and_then(|b| STANDARD.decode(b).ok()) {
+            Some(bytes) => Zeroizing::new(bytes),
+            None => Zeroizing::new(text.as_bytes().to_vec()),
+        }
+    };
+    if let Some(secret) = &config.trigger_secret {
+        return Ok(decode(&secret.0));
+    }
+    let path = config.data_dir.join("trigger-secret");
+    if let Ok(text) = fs::read_to_string(&path) {
+        return Ok(decode(&text));
+    }
+    let mut raw = Zeroizing::new([0u8; 24]);
+    crate::ids::fill(&mut raw[..]);
+    let text = format!("whsec_{}\n", STANDARD.encode(&raw[..]));
+    write_private(&path, text.as_bytes())?;
+    Ok(Zeroizing::new(raw.to_vec()))
 }
 
 /// The admin access keys: configured ones, or a pair generated once into `admin-credentials` (AWS

@@ -12,6 +12,7 @@
 //!   on the same engine as the JSON API;
 //! - [`signin`]: the sign-in engine, every flow and challenge behind one API;
 //! - [`domain`]: pools, clients, users, attributes, codes and factors, free of requests;
+//! - [`triggers`]: Cognito's Lambda triggers, called as signed webhooks;
 //! - [`tokens`]: issuing and checking tokens, signing keys; [`messenger`]: delivery of the outbox;
 //! - [`services`]: what everything above uses (store, sealer, clock, settings); [`config`]:
 //!   settings and first-run setup; [`seal`]: secrets at rest under the master key;
@@ -31,3 +32,4 @@ pub mod sigv4;
 pub mod store;
 pub mod tokens;
 pub mod totp;
+pub mod triggers;

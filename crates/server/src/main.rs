@@ -190,7 +190,7 @@ async fn serve(
         max_connections: config.max_connections,
         idle_timeout: std::time::Duration::from_secs(config.idle_timeout_seconds),
     };
-    let state = AppState::new(services(&config, store, &key, public_url), Arc::new(admin_keys), &limits);
+    let state = AppState::new(services(&config, store, &key, public_url)?, Arc::new(admin_keys), &limits);
     println!("cognate listening on {scheme}://{addr}");
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving");
     http::serve(listener, app(state), &limits, tls, shutdown_signal()).await;
@@ -198,8 +198,14 @@ async fn serve(
 }
 
 /// The operations' dependencies.
-fn services(config: &Config, store: Arc<dyn Store>, key: &[u8; 32], public_url: String) -> Services {
-    Services {
+fn services(
+    config: &Config,
+    store: Arc<dyn Store>,
+    key: &[u8; 32],
+    public_url: String,
+) -> Result<Services, String> {
+    let trigger_secret = config::trigger_secret(config).map_err(|e| e.to_string())?;
+    Ok(Services {
         store,
         sealer: Sealer::new(key),
         region: config.region.clone(),
@@ -209,7 +215,14 @@ fn services(config: &Config, store: Arc<dyn Store>, key: &[u8; 32], public_url: 
         derived_secret: derive(key, b"cognate: unknown-user salts"),
         domain_base_host: config.domain_base_host.clone(),
         hosted_session_seconds: config.hosted_session_seconds,
-    }
+        triggers: cognate_server::triggers::Settings::new(
+            trigger_secret.to_vec(),
+            config.trigger_functions.clone(),
+            std::time::Duration::from_millis(config.trigger_timeout_ms),
+            config.trigger_allow_link_local,
+            config.trigger_allow_http,
+        ),
+    })
 }
 
 async fn rotate_key(config: Config, pool: String) -> Result<(), String> {
@@ -217,7 +230,7 @@ async fn rotate_key(config: Config, pool: String) -> Result<(), String> {
     let store: Arc<dyn Store> =
         Arc::new(SqlStore::connect(&config.database_url()).await.map_err(|e| format!("database: {e}"))?);
     let public_url = config.public_url.clone().unwrap_or_default();
-    let svc = services(&config, store, &key, public_url);
+    let svc = services(&config, store, &key, public_url)?;
     cognate_server::domain::pools::load(&svc, &pool).await.map_err(|e| e.to_string())?;
     let kid = cognate_server::tokens::rotate(&svc, &pool).await.map_err(|e| e.to_string())?;
     println!("{kid}");

@@ -32,6 +32,8 @@ pub struct Services {
     pub domain_base_host: Option<String>,
     /// How long a managed login session (the `cognito` cookie) lasts, in seconds.
     pub hosted_session_seconds: i64,
+    /// How triggers are called.
+    pub triggers: crate::triggers::Settings,
 }
 
 /// Milliseconds since the epoch.
@@ -72,6 +74,13 @@ pub(crate) mod testing {
             derived_secret: [5; 32],
             domain_base_host: None,
             hosted_session_seconds: 3600,
+            triggers: crate::triggers::Settings::new(
+                b"test trigger secret".to_vec(),
+                std::collections::BTreeMap::new(),
+                std::time::Duration::from_secs(5),
+                false,
+                false,
+            ),
         }
     }
 }

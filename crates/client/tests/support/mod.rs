@@ -54,6 +54,13 @@ impl Server {
                     derived_secret: [9; 32],
                     domain_base_host: None,
                     hosted_session_seconds: 3600,
+                    triggers: cognate_server::triggers::Settings::new(
+                        b"secret".to_vec(),
+                        std::collections::BTreeMap::new(),
+                        std::time::Duration::from_secs(5),
+                        false,
+                        false,
+                    ),
                 };
                 tx.send((addr, services.clone(), handle)).unwrap();
                 let limits = http::Limits::default();

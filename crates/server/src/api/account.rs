@@ -19,28 +19,54 @@ use crate::domain::users::{
 };
 use crate::signin::Context;
 use crate::store::{CodeRecord, Message, StoreError, Taken, UserRecord, UserStatus};
+use crate::triggers::events::{custom_message, notify};
 
 /// A store failure while a user writes their own account, as Cognito answers it.
 fn conflict(err: StoreError) -> CognitoError {
     user_conflict(&[], Writing::SelfService, err)
 }
 
-/// The message and code for verifying `attribute` (`email` / `phone_number`) of `user`.
-fn verification(
+/// The message and code for verifying `attribute` (`email` / `phone_number`) of `user`, in the
+/// words of the pool's custom message trigger (`source`) when it has one.
+#[allow(clippy::too_many_arguments)]
+async fn verification(
     svc: &Services,
+    settings: &crate::domain::pools::PoolSettings,
+    client: Option<&str>,
     user: &UserRecord,
     attribute: &str,
     purpose: &str,
     subject: &str,
-) -> Option<(Message, CodeRecord, Value)> {
-    let destination = user.attributes.get(attribute)?.clone();
+    source: &str,
+) -> Result<Option<(Message, CodeRecord, Value)>, CognitoError> {
+    let Some(destination) = user.attributes.get(attribute).cloned() else { return Ok(None) };
     let channel = if attribute == "email" { "EMAIL" } else { "SMS" };
     let code = code::six_digits();
     let record = code::record(svc, user, purpose, &code, VERIFY_TTL_MS);
     let details = code::delivery(channel, &destination);
-    let message =
-        code::message(user, channel, destination, subject, format!("Your verification code is {code}"));
-    Some((message, record, details))
+    let custom = custom_message(svc, settings, user, client, source, channel, &code, false).await?;
+    let (subject, body) = match custom {
+        Some((custom_subject, body)) => (custom_subject.unwrap_or_else(|| subject.to_owned()), body),
+        None => (subject.to_owned(), format!("Your verification code is {code}")),
+    };
+    let message = code::message(user, channel, destination, &subject, body);
+    Ok(Some((message, record, details)))
+}
+
+/// `ValidationData` as the trigger sees it: an object of name → value.
+fn attributes_map(list: &Value) -> Result<Value, CognitoError> {
+    let pairs = list.as_array().ok_or_else(|| {
+        CognitoError::new(Exception::Serialization, "Member ValidationData must be a list.")
+    })?;
+    let mut out = serde_json::Map::new();
+    for pair in pairs {
+        if let (Some(name), Some(value)) =
+            (pair.get("Name").and_then(Value::as_str), pair.get("Value").and_then(Value::as_str))
+        {
+            out.insert(name.to_owned(), json!(value));
+        }
+    }
+    Ok(Value::Object(out))
 }
 
 /// The attribute a sign-up code goes to: the auto-verified phone number, else the email.
@@ -109,8 +135,35 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
         modified_ms: now,
     };
     user.verifier = Some(seal_verifier(svc, &ctx.pool, &user, &password)?);
-    let sent = sign_up_channel(&ctx, &user)
-        .and_then(|attr| verification(svc, &user, attr, "sign-up", "Your verification code"));
+    let answer = crate::triggers::events::pre_sign_up(
+        svc,
+        &ctx.settings,
+        &ctx.pool.id,
+        "PreSignUp_SignUp",
+        &user.username,
+        Some(&ctx.client.id),
+        &user.attributes,
+        req.get("ValidationData").map(attributes_map).transpose()?,
+        req.get("ClientMetadata").cloned(),
+    )
+    .await?;
+    for (wanted, attr) in [(answer.auto_verify_email, "email"), (answer.auto_verify_phone, "phone_number")] {
+        if wanted && user.attributes.contains_key(attr) {
+            user.attributes.insert(format!("{attr}_verified"), "true".to_owned());
+        }
+    }
+    if answer.auto_confirm {
+        user.status = UserStatus::Confirmed;
+        user.aliases = aliases(&ctx.settings, &user.attributes);
+    }
+    let sent = match sign_up_channel(&ctx, &user).filter(|_| !answer.auto_confirm) {
+        Some(attr) => {
+            let client = Some(ctx.client.id.as_str());
+            let (subject, source) = ("Your verification code", "CustomMessage_SignUp");
+            verification(svc, &ctx.settings, client, &user, attr, "sign-up", subject, source).await?
+        }
+        None => None,
+    };
     let (messages, codes, details) = match sent {
         Some((m, c, d)) => (vec![m], vec![c], Some(d)),
         None => (Vec::new(), Vec::new(), None),
@@ -125,7 +178,12 @@ pub async fn sign_up(svc: &Services, req: Request) -> Result<Value, CognitoError
         }
         other => conflict(other),
     })?;
-    let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
+    if answer.auto_confirm {
+        let post = crate::triggers::Trigger::PostConfirmation;
+        let client = Some(ctx.client.id.as_str());
+        notify(svc, &ctx.settings, post, "PostConfirmation_ConfirmSignUp", &user, client, json!({})).await?;
+    }
+    let mut out = json!({ "UserConfirmed": answer.auto_confirm, "UserSub": sub });
     if let Some(d) = details {
         out["CodeDeliveryDetails"] = d;
     }
@@ -170,19 +228,28 @@ pub async fn confirm_sign_up(svc: &Services, req: Request) -> Result<Value, Cogn
     user.aliases = aliases(&ctx.settings, &user.attributes);
     user.modified_ms = now_ms();
     svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    let post = crate::triggers::Trigger::PostConfirmation;
+    let client = Some(ctx.client.id.as_str());
+    notify(svc, &ctx.settings, post, "PostConfirmation_ConfirmSignUp", &user, client, json!({})).await?;
     Ok(json!({}))
 }
 
 /// The context and user of a request for a code (ResendConfirmationCode, ForgotPassword); for an
 /// unknown user of a client that hides which users exist, the simulated answer to give instead.
+/// With `migrate`, an unknown user is first asked of the pool's user migration trigger.
 async fn code_request(
     svc: &Services,
     req: &Request,
+    migrate: bool,
 ) -> Result<(Context, Result<UserRecord, Value>), CognitoError> {
     let ctx = context(svc, req, false).await?;
     let username = req.string("Username")?;
     ctx.check_secret(svc, req.opt_string("SecretHash")?.as_deref(), &username)?;
-    match user_for(svc, &ctx, &username).await? {
+    let mut found = user_for(svc, &ctx, &username).await?;
+    if found.is_none() && migrate {
+        found = crate::signin::migrate(svc, &ctx, &username, None, "UserMigration_ForgotPassword").await?;
+    }
+    match found {
         Some(user) => Ok((ctx, Ok(user))),
         None if ctx.hides_users() => {
             let address = code::stand_in_address(svc, &ctx.pool.id, &username);
@@ -195,16 +262,22 @@ async fn code_request(
 
 /// ResendConfirmationCode.
 pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let (ctx, user) = match code_request(svc, &req).await? {
+    let (ctx, user) = match code_request(svc, &req, false).await? {
         (ctx, Ok(user)) => (ctx, user),
         (_, Err(simulated)) => return Ok(simulated),
     };
     if user.status != UserStatus::Unconfirmed {
         return Err(CognitoError::new(Exception::InvalidParameter, "User is already confirmed."));
     }
-    let Some((message, record, details)) = sign_up_channel(&ctx, &user)
-        .and_then(|attr| verification(svc, &user, attr, "sign-up", "Your verification code"))
-    else {
+    let sent = match sign_up_channel(&ctx, &user) {
+        Some(attr) => {
+            let client = Some(ctx.client.id.as_str());
+            let (subject, source) = ("Your verification code", "CustomMessage_ResendCode");
+            verification(svc, &ctx.settings, client, &user, attr, "sign-up", subject, source).await?
+        }
+        None => None,
+    };
+    let Some((message, record, details)) = sent else {
         return Err(CognitoError::new(
             Exception::InvalidParameter,
             "No verified destination to send a code to.",
@@ -217,7 +290,7 @@ pub async fn resend_confirmation_code(svc: &Services, req: Request) -> Result<Va
 
 /// ForgotPassword.
 pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, CognitoError> {
-    let asked = code_request(svc, &req).await.map_err(|e| match e.kind {
+    let asked = code_request(svc, &req, true).await.map_err(|e| match e.kind {
         Exception::ResourceNotFound => {
             CognitoError::new(Exception::ResourceNotFound, "Username/client id combination not found.")
         }
@@ -245,8 +318,16 @@ pub async fn forgot_password(svc: &Services, req: Request) -> Result<Value, Cogn
     let code_value = code::six_digits();
     let record = code::record(svc, &user, "reset", &code_value, RESET_TTL_MS);
     let details = code::delivery(channel, &destination);
-    let body = format!("Your password reset code is {code_value}");
-    let message = code::message(&user, channel, destination, "Your password reset code", body);
+    let client = Some(ctx.client.id.as_str());
+    let source = "CustomMessage_ForgotPassword";
+    let (subject, body) =
+        match custom_message(svc, &ctx.settings, &user, client, source, channel, &code_value, false).await? {
+            Some((subject, body)) => (subject.unwrap_or_else(|| "Your password reset code".to_owned()), body),
+            None => {
+                ("Your password reset code".to_owned(), format!("Your password reset code is {code_value}"))
+            }
+        };
+    let message = code::message(&user, channel, destination, &subject, body);
     code::check_send_limit(svc, &user.pool_id, &message.destination).await?;
     svc.store.update_user(&user, &[message], &[record]).await.map_err(conflict)?;
     Ok(json!({ "CodeDeliveryDetails": details }))
@@ -273,6 +354,10 @@ pub async fn confirm_forgot_password(svc: &Services, req: Request) -> Result<Val
     }
     user.modified_ms = now_ms();
     svc.store.update_user(&user, &[], &[]).await.map_err(conflict)?;
+    let post = crate::triggers::Trigger::PostConfirmation;
+    let client = Some(ctx.client.id.as_str());
+    notify(svc, &ctx.settings, post, "PostConfirmation_ConfirmForgotPassword", &user, client, json!({}))
+        .await?;
     Ok(json!({}))
 }
 
@@ -319,9 +404,13 @@ pub async fn update_user_attributes(svc: &Services, req: Request) -> Result<Valu
     user.attributes.extend(changes);
     for attr in changed_contact {
         user.attributes.insert(format!("{attr}_verified"), "false".to_owned());
-        if settings.auto_verified_attributes.iter().any(|a| a == attr)
+        let wanted = settings.auto_verified_attributes.iter().any(|a| a == attr);
+        let (purpose, subject, source) =
+            (format!("verify:{attr}"), "Your verification code", "CustomMessage_UpdateUserAttribute");
+        let client = Some(token.client_id.as_str());
+        if wanted
             && let Some((m, c, d)) =
-                verification(svc, &user, attr, &format!("verify:{attr}"), "Your verification code")
+                verification(svc, &settings, client, &user, attr, &purpose, subject, source).await?
         {
             messages.push(m);
             codes.push(c);
@@ -351,10 +440,13 @@ pub async fn get_user_attribute_verification_code(
     svc: &Services,
     req: Request,
 ) -> Result<Value, CognitoError> {
-    let SignedIn { user, .. } = signed_in(svc, &req).await?;
+    let SignedIn { user, settings, token, .. } = signed_in(svc, &req).await?;
     let attr = contact_attribute(&req)?;
+    let (purpose, subject, source) =
+        (format!("verify:{attr}"), "Your verification code", "CustomMessage_VerifyUserAttribute");
+    let client = Some(token.client_id.as_str());
     let Some((message, record, details)) =
-        verification(svc, &user, &attr, &format!("verify:{attr}"), "Your verification code")
+        verification(svc, &settings, client, &user, &attr, &purpose, subject, source).await?
     else {
         return Err(CognitoError::new(Exception::InvalidParameter, format!("The user has no {attr}.")));
     };

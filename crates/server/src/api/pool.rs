@@ -45,7 +45,11 @@ fn subset(req: &Request, member: &str, allowed: &[&str]) -> Result<Vec<String>, 
 
 /// The settings UpdateUserPool may change, read from `req` over `base` (absent members reset to
 /// their defaults, as Cognito documents).
-fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSettings, CognitoError> {
+fn mutable_settings(
+    svc: &Services,
+    req: &Request,
+    mut base: PoolSettings,
+) -> Result<PoolSettings, CognitoError> {
     #[derive(Deserialize, Default)]
     #[serde(rename_all = "PascalCase")]
     struct Policies {
@@ -79,6 +83,9 @@ fn mutable_settings(req: &Request, mut base: PoolSettings) -> Result<PoolSetting
         base.webauthn = Some(crate::domain::factors::WebAuthnSettings::parse(w, base.webauthn.as_ref())?);
     }
     base.tags = req.opt("UserPoolTags")?.unwrap_or_default();
+    if let Some(lambda) = req.get("LambdaConfig") {
+        crate::triggers::check_config(svc, lambda)?;
+    }
     base.echoed = ECHOED.iter().filter_map(|m| req.get(m).map(|v| ((*m).to_owned(), v.clone()))).collect();
     mirror_verification_template(&mut base.echoed);
     Ok(base)
@@ -182,7 +189,7 @@ pub async fn create(svc: &Services, caller: &Caller, req: Request) -> Result<Val
         tags: BTreeMap::new(),
         echoed: Map::new(),
     };
-    let settings = mutable_settings(&req, base)?;
+    let settings = mutable_settings(svc, &req, base)?;
     let region = caller.region.clone().unwrap_or_else(|| svc.region.clone());
     let now = now_ms();
     let pool = PoolRecord {
@@ -214,7 +221,7 @@ pub async fn update(svc: &Services, req: Request) -> Result<Value, CognitoError>
     if req.get("PoolName").is_some() {
         pool.name = pool_name(&req, "PoolName")?;
     }
-    let settings = mutable_settings(&req, settings)?;
+    let settings = mutable_settings(svc, &req, settings)?;
     pool.doc = settings_doc(&settings);
     pool.modified_ms = now_ms();
     svc.store.update_pool(&pool).await.map_err(|e| match e {

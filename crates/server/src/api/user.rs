@@ -67,6 +67,37 @@ fn invitations(
     Ok(out)
 }
 
+/// The invitations in the words of the pool's custom message trigger, when it has one.
+async fn custom_invitations(
+    svc: &Services,
+    settings: &PoolSettings,
+    user: &UserRecord,
+    mut messages: Vec<Message>,
+    password: &str,
+) -> Result<Vec<Message>, CognitoError> {
+    for message in &mut messages {
+        let source = "CustomMessage_AdminCreateUser";
+        let custom = crate::triggers::events::custom_message(
+            svc,
+            settings,
+            user,
+            None,
+            source,
+            &message.channel,
+            password,
+            true,
+        )
+        .await?;
+        if let Some((subject, body)) = custom {
+            if let Some(subject) = subject {
+                message.subject = subject;
+            }
+            message.body = body;
+        }
+    }
+    Ok(messages)
+}
+
 /// `email_verified` / `phone_number_verified` only make sense beside the attribute they verify.
 fn check_verified_flags(attrs: &BTreeMap<String, String>) -> Result<(), CognitoError> {
     for (name, flag) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
@@ -128,7 +159,11 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
         user.modified_ms = now_ms();
         svc.store
-            .update_user(&user, &send(&user)?, &[])
+            .update_user(
+                &user,
+                &custom_invitations(svc, &settings, &user, send(&user)?, &password).await?,
+                &[],
+            )
             .await
             .map_err(|e| map_user_conflict(&settings, e))?;
         return Ok(json!({ "User": user_type(&user, "Attributes") }));
@@ -188,7 +223,20 @@ pub async fn admin_create(svc: &Services, req: Request) -> Result<Value, Cognito
         modified_ms: now,
     };
     user.verifier = Some(seal_verifier(svc, &pool, &user, &password)?);
-    let messages = send(&user)?;
+    // PreSignUp may refuse; its auto-confirm and auto-verify answers do not apply to AdminCreateUser.
+    crate::triggers::events::pre_sign_up(
+        svc,
+        &settings,
+        &pool.id,
+        "PreSignUp_AdminCreateUser",
+        &user.username,
+        None,
+        &user.attributes,
+        req.get("ValidationData").cloned(),
+        req.get("ClientMetadata").cloned(),
+    )
+    .await?;
+    let messages = custom_invitations(svc, &settings, &user, send(&user)?, &password).await?;
     let force = req.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     match svc.store.insert_user(&user, &messages, &[]).await {
         Err(StoreError::Conflict(Taken::Alias(kind))) if force => {
@@ -317,7 +365,19 @@ pub async fn admin_confirm_sign_up(svc: &Services, req: Request) -> Result<Value
         ));
     }
     user.status = UserStatus::Confirmed;
-    save(svc, &settings, &mut user).await
+    let answer = save(svc, &settings, &mut user).await?;
+    let post = crate::triggers::Trigger::PostConfirmation;
+    crate::triggers::events::notify(
+        svc,
+        &settings,
+        post,
+        "PostConfirmation_ConfirmSignUp",
+        &user,
+        None,
+        json!({}),
+    )
+    .await?;
+    Ok(answer)
 }
 
 /// AdminUpdateUserAttributes: a changed email or phone number becomes unverified unless the same

@@ -195,9 +195,13 @@ async fn complete(
             with_params(&authz.redirect_uri, &pairs, false)
         }
         ResponseType::Token => {
+            let groups = crate::signin::group_names(svc, &ctx.pool.id, &user.key).await?;
+            let overrides =
+                ctx.overrides(svc, &user, "TokenGeneration_HostedAuth", &groups, &authz.scopes).await?;
             let sign_in = SignIn {
                 user: &user,
-                groups: crate::signin::group_names(svc, &ctx.pool.id, &user.key).await?,
+                groups,
+                overrides,
                 client_id: &ctx.client.id,
                 auth_time: session.auth_time,
                 origin_jti: uuid::Uuid::new_v4().to_string(),

@@ -144,9 +144,16 @@ pub async fn token(
             let groups = crate::signin::group_names(svc, &ctx.pool.id, &user.key)
                 .await
                 .map_err(|e| server_error(&e))?;
+            let source = "TokenGeneration_HostedAuth";
+            let overrides = match ctx.overrides(svc, &user, source, &groups, &code.scopes).await {
+                Ok(o) => o,
+                Err(e) if e.kind == Exception::InternalError => return Err(server_error(&e)),
+                Err(e) => return Err(refuse("invalid_request", e.message)),
+            };
             let sign_in = SignIn {
                 user: &user,
                 groups,
+                overrides,
                 client_id: &ctx.client.id,
                 auth_time: code.auth_time,
                 origin_jti: uuid::Uuid::new_v4().to_string(),

@@ -15,6 +15,7 @@ use crate::domain::users::resolve;
 use crate::services::{Services, internal, now_ms};
 use crate::store::{ClientRecord, PoolRecord, UserRecord};
 use crate::tokens::{Lifetimes, SignIn, issue};
+use crate::triggers::events::notify;
 
 pub(super) fn wrong_password() -> CognitoError {
     CognitoError::new(Exception::NotAuthorized, "Incorrect username or password.")
@@ -165,19 +166,69 @@ impl Context {
 
     /// Tokens for `user`, every factor checked.
     pub async fn tokens(&self, svc: &Services, user: &UserRecord) -> Result<Value, CognitoError> {
+        let client = Some(self.client.id.as_str());
+        let post = crate::triggers::Trigger::PostAuthentication;
+        notify(svc, &self.settings, post, "PostAuthentication_Authentication", user, client, json!({}))
+            .await?;
         if self.hosted {
             return Ok(json!({ "SignedIn": { "UserKey": user.key } }));
         }
+        let groups = group_names(svc, &self.pool.id, &user.key).await?;
+        let overrides = self
+            .overrides(
+                svc,
+                user,
+                "TokenGeneration_Authentication",
+                &groups,
+                &["aws.cognito.signin.user.admin".into()],
+            )
+            .await?;
         let sign_in = SignIn {
             user,
-            groups: group_names(svc, &self.pool.id, &user.key).await?,
+            groups,
             client_id: &self.client.id,
             auth_time: now_ms() / 1000,
             origin_jti: uuid::Uuid::new_v4().to_string(),
             oauth: None,
+            overrides,
         };
         let issued = issue(svc, &sign_in, self.lifetimes(), true).await?;
         Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": issued.json() }))
+    }
+
+    /// What the pool's pre token generation trigger changes in `user`'s tokens from this client.
+    ///
+    /// # Errors
+    /// The trigger's refusal or failure.
+    pub async fn overrides(
+        &self,
+        svc: &Services,
+        user: &UserRecord,
+        source: &str,
+        groups: &[String],
+        scopes: &[String],
+    ) -> Result<Option<crate::tokens::Overrides>, CognitoError> {
+        crate::triggers::events::pre_token(svc, &self.settings, user, &self.client.id, source, groups, scopes)
+            .await
+    }
+
+    /// The pool's pre authentication trigger for `user`, before their first factor is checked.
+    ///
+    /// # Errors
+    /// The trigger's refusal or failure.
+    pub async fn pre_authentication(&self, svc: &Services, user: &UserRecord) -> Result<(), CognitoError> {
+        let pre = crate::triggers::Trigger::PreAuthentication;
+        let extra = json!({ "validationData": null, "userNotFound": false });
+        notify(
+            svc,
+            &self.settings,
+            pre,
+            "PreAuthentication_Authentication",
+            user,
+            Some(&self.client.id),
+            extra,
+        )
+        .await
     }
 }
 

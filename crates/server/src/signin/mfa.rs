@@ -87,8 +87,23 @@ pub(super) async fn challenge_for(
             code::check_send_limit(svc, &user.pool_id, &destination).await?;
             let value = code::six_digits();
             let (subject, text) = template(ctx, name);
-            let message =
-                code::message(user, channel, destination.clone(), &subject, text.replace("{####}", &value));
+            let client = Some(ctx.client.id.as_str());
+            let custom = crate::triggers::events::custom_message(
+                svc,
+                &ctx.settings,
+                user,
+                client,
+                "CustomMessage_Authentication",
+                channel,
+                &value,
+                false,
+            )
+            .await?;
+            let (subject, body) = match custom {
+                Some((custom_subject, body)) => (custom_subject.unwrap_or(subject), body),
+                None => (subject, text.replace("{####}", &value)),
+            };
+            let message = code::message(user, channel, destination.clone(), &subject, body);
             svc.store.update_user(user, &[message], &[]).await.map_err(internal)?;
             parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(channel);
             parameters["CODE_DELIVERY_DESTINATION"] = json!(code::mask(&destination));

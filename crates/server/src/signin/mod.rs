@@ -17,21 +17,21 @@
 //! A challenge's state travels sealed in its Session (`challenge`'s `Challenge`), so any server
 //! process can take the answer, and each challenge can be answered once.
 //!
-//! The points where Cognito runs its Lambda triggers are named in [`triggers`]; the Triggers work
-//! plugs in there and nowhere else.
+//! Cognito's Lambda triggers run at the points `crate::triggers` lists.
 
 mod challenge;
 mod context;
 mod engine;
 mod mfa;
+mod migration;
 mod password;
 mod refresh;
-pub mod triggers;
 mod user_auth;
 
 pub use context::{Context, context, group_names, signed_in};
 pub use engine::{initiate, respond, unsupported_flow};
 pub use mfa::{associate_in_setup, verify_in_setup};
+pub use migration::migrate;
 pub use refresh::{Proof, refresh};
 
 #[cfg(test)]

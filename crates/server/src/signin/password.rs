@@ -28,6 +28,10 @@ pub(super) async fn password_sign_in(
     password: &str,
 ) -> Result<Value, CognitoError> {
     let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
+    let user = match user {
+        Some(user) => Some(user),
+        None => super::migrate(svc, ctx, username, Some(password), "UserMigration_Authentication").await?,
+    };
     let Some(user) = user else {
         if !ctx.hides_users() {
             return Err(ctx.unknown_user());
@@ -38,6 +42,7 @@ pub(super) async fn password_sign_in(
         let _ = Verifier::with_salt(salt, pool_name, &asked, password);
         return Err(unknown_failed(svc, &ctx.pool.id, &asked).await);
     };
+    ctx.pre_authentication(svc, &user).await?;
     let failures = check_lockout(svc, &user).await?;
     let verifier = open_verifier(svc, &user).ok_or_else(wrong_password)?;
     if !verifier.matches(pool_name, &user.username, password) {
@@ -57,6 +62,9 @@ pub(super) async fn srp_start(
     ctx.check_secret_hash(svc, params, username)?;
     let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
     let user = find_user(svc, ctx, username).await?;
+    if let Some(user) = &user {
+        ctx.pre_authentication(svc, user).await?;
+    }
     let (verifier, user_id, key) = match &user {
         Some(u) => (open_verifier(svc, u), u.username.clone(), Some(u.key.clone())),
         None => (None, stand_in_id(svc, ctx, username), None),

@@ -60,9 +60,16 @@ pub async fn refresh(
             ));
         }
     }
+    let groups = group_names(svc, &ctx.pool.id, &user.key).await?;
+    let scopes: Vec<String> = record.scopes.as_deref().map_or_else(
+        || vec!["aws.cognito.signin.user.admin".to_owned()],
+        |s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+    );
+    let overrides = ctx.overrides(svc, &user, "TokenGeneration_RefreshTokens", &groups, &scopes).await?;
     let sign_in = SignIn {
         user: &user,
-        groups: group_names(svc, &ctx.pool.id, &user.key).await?,
+        groups,
+        overrides,
         client_id: &ctx.client.id,
         auth_time: record.auth_time,
         origin_jti: record.origin_jti.clone(),

@@ -77,6 +77,103 @@ pub struct SignIn<'a> {
     /// For a sign-in through the OAuth endpoints: what it was granted. `None`: the JSON API's
     /// sign-in, whose access token has the scope `aws.cognito.signin.user.admin` alone.
     pub oauth: Option<Grant>,
+    /// What the pool's pre token generation trigger changes.
+    pub overrides: Option<Overrides>,
+}
+
+/// What a pre token generation trigger asked for (already checked): claims added or removed in each
+/// token, scopes added or removed, groups and roles replaced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Claims to add to (or replace in) the ID token.
+    pub id_add: Map<String, Value>,
+    /// Claims to leave out of the ID token.
+    pub id_suppress: Vec<String>,
+    /// Claims to add to (or replace in) the access token.
+    pub access_add: Map<String, Value>,
+    /// Claims to leave out of the access token.
+    pub access_suppress: Vec<String>,
+    /// Scopes to add to the access token.
+    pub scopes_add: Vec<String>,
+    /// Scopes to take out of it.
+    pub scopes_suppress: Vec<String>,
+    /// `cognito:groups` instead of the user's groups.
+    pub groups: Option<Vec<String>>,
+    /// `cognito:roles`.
+    pub roles: Option<Vec<String>>,
+    /// `cognito:preferred_role`.
+    pub preferred_role: Option<String>,
+}
+
+/// Claims no trigger may change (Cognito's list, and the ones Cognate's checks rely on).
+pub const PROTECTED_CLAIMS: [&str; 22] = [
+    "acr",
+    "amr",
+    "aud",
+    "at_hash",
+    "auth_time",
+    "azp",
+    "cognito:username",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "sub",
+    "token_use",
+    "client_id",
+    "username",
+    "device_key",
+    "event_id",
+    "scope",
+];
+
+impl Overrides {
+    fn apply(&self, id: &mut Map<String, Value>, access: &mut Map<String, Value>) {
+        let protected = |k: &str| PROTECTED_CLAIMS.contains(&k) || k.starts_with("dev:");
+        for k in self.id_suppress.iter().filter(|k| !protected(k)) {
+            id.remove(k);
+        }
+        for k in self.access_suppress.iter().filter(|k| !protected(k)) {
+            access.remove(k);
+        }
+        for (k, v) in self.id_add.iter().filter(|(k, _)| !protected(k)) {
+            id.insert(k.clone(), v.clone());
+        }
+        for (k, v) in self.access_add.iter().filter(|(k, _)| !protected(k)) {
+            access.insert(k.clone(), v.clone());
+        }
+        if let Some(groups) = &self.groups {
+            for claims in [&mut *id, &mut *access] {
+                if groups.is_empty() {
+                    claims.remove("cognito:groups");
+                } else {
+                    claims.insert("cognito:groups".into(), json!(groups));
+                }
+            }
+        }
+        if let Some(roles) = &self.roles {
+            id.insert("cognito:roles".into(), json!(roles));
+        }
+        if let Some(role) = &self.preferred_role {
+            id.insert("cognito:preferred_role".into(), json!(role));
+        }
+        let mut scopes: Vec<String> = access
+            .get("scope")
+            .and_then(Value::as_str)
+            .map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        scopes.retain(|s| !self.scopes_suppress.contains(s));
+        for s in &self.scopes_add {
+            if !scopes.contains(s) {
+                scopes.push(s.clone());
+            }
+        }
+        access.insert("scope".into(), json!(scopes.join(" ")));
+    }
 }
 
 /// What an OAuth sign-in was granted: its scopes, and the `nonce` the app sent to `/oauth2/authorize`.
@@ -196,6 +293,9 @@ pub async fn issue(
     } else {
         None
     };
+    if let Some(overrides) = &sign_in.overrides {
+        overrides.apply(&mut id_claims, &mut access_claims);
+    }
     let access_token = keys::sign_jwt(kid, key, &Value::Object(access_claims));
     let with_id = sign_in.oauth.as_ref().is_none_or(|g| g.has("openid"));
     if sign_in.oauth.is_some() {
