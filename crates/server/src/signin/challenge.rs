@@ -43,6 +43,10 @@ pub(super) struct Challenge {
     /// the same user, as for anyone). Its sealed name is as long as `user`'s, on purpose.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "anon")]
     pub(super) asked: Option<String>,
+    /// CUSTOM_AUTH's state: the session history the define trigger sees, and the create trigger's
+    /// private parameters and metadata for the challenge being answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) custom: Option<serde_json::Value>,
 }
 
 impl Challenge {
@@ -75,6 +79,7 @@ impl Challenge {
             step: None,
             code: None,
             asked: None,
+            custom: None,
         }
     }
 

@@ -113,6 +113,7 @@ impl Context {
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has("ALLOW_REFRESH_TOKEN_AUTH") || legacy,
             "USER_AUTH" => has("ALLOW_USER_AUTH"),
+            "CUSTOM_AUTH" => has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY") || legacy,
             _ => false,
         };
         if ok {

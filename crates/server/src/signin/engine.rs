@@ -39,14 +39,19 @@ pub async fn initiate(
     let admin_only = matches!(flow, AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth);
     let both = matches!(
         flow,
-        AuthFlow::UserSrpAuth | AuthFlow::UserAuth | AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken
+        AuthFlow::UserSrpAuth
+            | AuthFlow::UserAuth
+            | AuthFlow::RefreshTokenAuth
+            | AuthFlow::RefreshToken
+            | AuthFlow::CustomAuth
     );
     if admin_only != admin && !both {
         return Err(unsupported_flow(flow.as_str()));
     }
     ctx.allows(flow.as_str())?;
     match flow {
-        AuthFlow::UserSrpAuth => srp_start(svc, ctx, params).await,
+        AuthFlow::UserSrpAuth => srp_start(svc, ctx, params, None).await,
+        AuthFlow::CustomAuth => super::custom::start(svc, ctx, params).await,
         AuthFlow::UserPasswordAuth | AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth => {
             let username = param(params, param::USERNAME)?;
             ctx.check_secret_hash(svc, params, username)?;
@@ -108,6 +113,16 @@ pub async fn respond(
             "USERNAME does not name the user this challenge was issued to.",
         ));
     }
+    if name == ChallengeName::CustomChallenge {
+        // Answered for unknown users too (the triggers hear userNotFound), as Cognito does.
+        let user = match &challenge.user {
+            Some(key) => {
+                Some(svc.store.user(&ctx.pool.id, key).await.map_err(internal)?.ok_or_else(invalid_session)?)
+            }
+            None => None,
+        };
+        return super::custom::answer(svc, ctx, &challenge, user, answers).await;
+    }
     if name == ChallengeName::SelectChallenge {
         // Answered for unknown users too, as for anyone: the factor chosen decides what follows.
         let user = match &challenge.user {
@@ -154,6 +169,10 @@ pub async fn respond(
                 return Err(failed(svc, &user).await);
             }
             enabled(&user)?;
+            if challenge.custom.is_some() {
+                super::succeeded(svc, &user, failures).await?;
+                return super::custom::after_password(svc, ctx, &challenge, &user).await;
+            }
             super::mfa::finish(svc, ctx, user, failures).await
         }
         ChallengeName::NewPasswordRequired => {

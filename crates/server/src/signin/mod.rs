@@ -21,6 +21,7 @@
 
 mod challenge;
 mod context;
+mod custom;
 mod engine;
 mod mfa;
 mod migration;
@@ -28,6 +29,7 @@ mod password;
 mod refresh;
 mod user_auth;
 
+use context::succeeded;
 pub use context::{Context, context, group_names, signed_in};
 pub use engine::{initiate, respond, unsupported_flow};
 pub use mfa::{associate_in_setup, verify_in_setup};

@@ -52,17 +52,20 @@ pub(super) async fn password_sign_in(
     super::mfa::finish(svc, ctx, user, failures).await
 }
 
+/// USER_SRP_AUTH's first step; `custom` carries CUSTOM_AUTH's state when its define trigger asked
+/// for the password (its pre authentication already ran).
 pub(super) async fn srp_start(
     svc: &Services,
     ctx: &Context,
     params: &BTreeMap<String, String>,
+    custom: Option<Value>,
 ) -> Result<Value, CognitoError> {
     let username = param(params, param::USERNAME)?;
     let srp_a = param(params, param::SRP_A)?;
     ctx.check_secret_hash(svc, params, username)?;
     let pool_name = cognate_srp::pool_name(&ctx.pool.id).map_err(CognitoError::from)?;
     let user = find_user(svc, ctx, username).await?;
-    if let Some(user) = &user {
+    if let Some(user) = user.as_ref().filter(|_| custom.is_none()) {
         ctx.pre_authentication(svc, user).await?;
     }
     let (verifier, user_id, key) = match &user {
@@ -98,6 +101,7 @@ pub(super) async fn srp_start(
         expires_ms: now_ms() + CHALLENGE_TTL_MS,
         step: None,
         code: None,
+        custom,
     };
     let block = seal(svc, &challenge);
     Ok(json!({

@@ -198,7 +198,7 @@ async fn begin(
         "PASSWORD_SRP" => {
             let mut srp = params.clone();
             srp.insert("USERNAME".to_owned(), username.to_owned());
-            srp_start(svc, ctx, &srp).await
+            srp_start(svc, ctx, &srp, None).await
         }
         "PASSWORD" => {
             let password = params.get(param::PASSWORD).ok_or_else(|| {
