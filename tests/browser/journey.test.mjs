@@ -1,10 +1,16 @@
 // The demo, as a newcomer uses it: `www/demo.mjs` (what `cargo xtask demo` runs) with its own data
 // directory and ports, driven through its pages in headless Chromium with a virtual authenticator
-// standing in for the user's device. Each step leaves a screenshot under target/e2e/.
+// standing in for the user's device; the hosted page (the pool's managed login) signs in and out
+// through the same app, and the machine client's card calls the API. Each step leaves a screenshot
+// under target/e2e/.
+//
+// Needs www/dist (built as crates/xtask/src/demo.rs's build_www does), npm/dist, worker/build, the
+// server binary (COGNATE_BIN, or CARGO_TARGET_DIR's debug/cognate) and Debian's chromium.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, uniq } from '../server/harness.mjs';
@@ -13,6 +19,8 @@ import { totp } from '../server/totp.mjs';
 
 const SHOTS = path.join(REPO_ROOT, 'target', 'e2e');
 const PASSWORD = 'Journey-Pass-123';
+const LOGIN_PATH = '/domains/cognate-demo/login';
+const LOGOUT_PATH = '/domains/cognate-demo/logout';
 
 /** Starts the demo; resolves with its app URL once it prints `ready`. */
 function startDemo(dataDir) {
@@ -27,7 +35,13 @@ function startDemo(dataDir) {
       const app = output.match(/demo: the app\s+(\S+)/)?.[1];
       if (app && output.includes('demo: ready')) {
         clearTimeout(timer);
-        resolve({ app: app.replace(/\/$/, ''), child, logs: () => output });
+        resolve({
+          app: app.replace(/\/$/, ''),
+          edge: output.match(/demo: the edge verifier\s+(\S+)/)[1],
+          webhook: output.match(/demo: the webhook\s+(\S+)/)[1],
+          child,
+          logs: () => output,
+        });
       }
     };
     child.stdout.on('data', read);
@@ -58,7 +72,7 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('sign up, confirm, sign in, add a passkey, call the API, sign out, sign in with the passkey', async () => {
+  test('sign up, confirm, sign in, add a passkey, call the API, sign out, sign in with the passkey, then on the hosted page; the machine client', async () => {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const errors = [];
@@ -110,6 +124,9 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     await page.waitForSelector('#signed-in:not([hidden])');
     assert.equal(await page.locator('#who').textContent(), `Signed in as ${username}`);
     assert.equal(await page.locator('dd[data-attribute=email_verified]').textContent(), 'true');
+    // The pool's pre-token webhook (demo.mjs) added its claims to the ID token.
+    assert.equal(await page.locator('dd[data-claim="demo:greeting"]').textContent(), `Hello, ${username}!`);
+    assert.equal(await page.locator('dd[data-claim="demo:token_source"]').textContent(), 'TokenGeneration_Authentication');
     await shot('signed-in-with-password');
 
     // Edit the profile.
@@ -149,6 +166,73 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     await page.waitForSelector('#api-result .result[data-status="200"]');
     await shot('api-call-after-passkey-sign-in');
 
+    // The hosted page: off to the pool's managed login page, and back here signed in.
+    await page.click('#sign-out');
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await page.click('#hosted-sign-in');
+    await page.waitForURL((url) => url.pathname === LOGIN_PATH);
+    await shot('hosted-login-page');
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL((url) => url.origin === demo.app);
+    await page.waitForSelector('body[data-ready=true]');
+    await page.waitForSelector('#signed-in:not([hidden])');
+    assert.equal(await page.locator('#who').textContent(), `Signed in as ${username}`);
+    assert.match(await message(), /signed in on the hosted page/);
+    assert.equal(new URL(page.url()).search, '', 'the code and state are gone from the address bar');
+    // The session works for the user's own APIs (the profile) and carries the webhook's claims.
+    assert.equal(await page.locator('dd[data-attribute=name]').textContent(), 'Ada Lovelace');
+    assert.equal(await page.locator('dd[data-claim="demo:greeting"]').textContent(), `Hello, ${username}!`);
+    assert.equal(await page.locator('dd[data-claim="demo:token_source"]').textContent(), 'TokenGeneration_HostedAuth');
+    await shot('signed-in-on-the-hosted-page');
+    await page.click('#call-api');
+    await page.waitForSelector('#api-result .result[data-status="200"]');
+    assert.equal(JSON.parse(await page.locator('#api-result pre').textContent())['x-cognate-username'], username);
+
+    // The machine client: its own token (client_credentials), let through on its scope.
+    await page.click('#machine-call');
+    await page.waitForSelector('#machine-result .result');
+    assert.equal(await page.locator('#machine-result .result').getAttribute('data-status'), '200');
+    const seen = JSON.parse(await page.locator('#machine-identity').textContent());
+    const claims = JSON.parse(await page.locator('#machine-claims').textContent());
+    assert.equal(seen['x-cognate-principal'], 'client');
+    assert.equal(seen['x-cognate-scope'], 'demo-api/read');
+    assert.equal(seen['x-cognate-username'], undefined, 'no user');
+    assert.equal(claims.sub, claims.client_id, 'the token is the client\'s own');
+    assert.equal(seen['x-cognate-sub'], claims.client_id);
+    assert.equal(claims.scope, 'demo-api/read');
+    await shot('machine-client-call');
+    // The user's token lacks that scope: the edge refuses it on the machine route.
+    const userToken = await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith('.accessToken'));
+      return key && localStorage.getItem(key);
+    });
+    assert.ok(userToken, 'the hosted sign-in stored an access token');
+    const refused = await fetch(`${demo.edge}/api/machine/report`, { headers: { authorization: `Bearer ${userToken}` } });
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers.get('www-authenticate'), /insufficient_scope/);
+
+    // Signing out of a hosted-page session goes through the domain's /logout and back here.
+    const logout = page.waitForRequest((r) => new URL(r.url()).pathname === LOGOUT_PATH);
+    await page.click('#sign-out');
+    const logoutUrl = new URL((await logout).url());
+    assert.equal(logoutUrl.searchParams.get('logout_uri'), `${demo.app}/`);
+    await page.waitForFunction(() => /of the hosted page/.test(document.querySelector('#message')?.textContent ?? ''));
+    assert.equal(new URL(page.url()).origin, demo.app);
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await shot('signed-out-through-logout');
+    // The login page's session ended too: the hosted page asks for the password again.
+    await page.click('#hosted-sign-in');
+    await page.waitForURL((url) => url.pathname === LOGIN_PATH);
+    assert.equal(await page.getByLabel('Password', { exact: true }).count(), 1);
+    await page.goto(`${demo.app}/`);
+    await page.waitForSelector('body[data-ready=true]');
+    await page.fill('#sign-in [name=username]', username);
+    await page.fill('#sign-in [name=password]', PASSWORD);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#signed-in:not([hidden])');
+
     // An authenticator app as a second step after the password.
     await page.click('#totp-start');
     await page.waitForSelector('#totp-verify:not([hidden])');
@@ -182,5 +266,28 @@ describe('the demo journey', { timeout: 300_000 }, () => {
     await shot('signed-out-again');
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test('the pre-token webhook answers only calls signed with the server\'s trigger secret', async () => {
+    const text = readFileSync(path.join(dataDir, 'trigger-secret'), 'utf8').trim();
+    const key = Buffer.from(text.replace(/^whsec_/, ''), 'base64');
+    const event = {
+      version: '2', triggerSource: 'TokenGeneration_Authentication', region: 'us-east-1', userPoolId: 'us-east-1_x', userName: 'grace',
+      callerContext: { awsSdkVersion: 'x', clientId: 'c' }, request: { userAttributes: {}, groupConfiguration: {}, scopes: [] }, response: {},
+    };
+    const call = ({ body = JSON.stringify(event), signedBody = body, timestamp = Math.floor(Date.now() / 1000), signingKey = key, sign = true } = {}) => {
+      const id = `msg_${uniq('t')}`;
+      const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp) };
+      if (sign) headers['webhook-signature'] = `v1,${createHmac('sha256', signingKey).update(`${id}.${timestamp}.${signedBody}`).digest('base64')}`;
+      return fetch(demo.webhook, { method: 'POST', headers, body });
+    };
+    const good = await call();
+    assert.equal(good.status, 200);
+    const answer = await good.json();
+    assert.equal(answer.response.claimsAndScopeOverrideDetails.idTokenGeneration.claimsToAddOrOverride['demo:greeting'], 'Hello, grace!');
+    assert.equal((await call({ sign: false })).status, 401, 'unsigned');
+    assert.equal((await call({ signingKey: Buffer.from('another key') })).status, 401, 'another key');
+    assert.equal((await call({ signedBody: JSON.stringify({ ...event, userName: 'mallory' }) })).status, 401, 'another body');
+    assert.equal((await call({ timestamp: Math.floor(Date.now() / 1000) - 3600 })).status, 401, 'an hour old');
   });
 });

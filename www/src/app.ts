@@ -1,14 +1,28 @@
 // The Cognate demo app: everything a user does goes through cognate-auth (the package built from
-// npm/, served at /cognate-auth/); the demo server adds /config.json (which pool, which API) and the
-// dev mailbox (/dev/mailbox), which exists only in demo mode.
+// npm/, served at /cognate-auth/; cognate-auth/redirect for the hosted page); the demo server adds
+// /config.json (which pool, which API, which domain), the dev mailbox (/dev/mailbox) and the machine
+// client's call (/dev/machine-call), which exist only in demo mode.
 import { CognateAuth } from '/cognate-auth/index.js';
 import type { SignInResult } from '/cognate-auth/index.js';
+import { handleRedirectCallback, signInWithRedirect, signOutWithRedirect } from '/cognate-auth/redirect.js';
 
 interface DemoConfig {
   userPoolId: string;
   clientId: string;
   endpoint: string;
   apiUrl: string;
+  /** The pool's domain (its managed login pages), as a URL base. */
+  domain: string;
+}
+
+/** What /dev/machine-call answers. */
+interface MachineCall {
+  step: 'token' | 'api';
+  status: number;
+  error?: { error: string; error_description?: string };
+  identity?: Record<string, string>;
+  refusal?: { answer: unknown; wwwAuthenticate: string | null };
+  token?: { token_type: string; expires_in: number; claims: Record<string, unknown> };
 }
 
 interface Mail {
@@ -26,6 +40,12 @@ const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => {
 
 const config: DemoConfig = await (await fetch('/config.json')).json();
 const auth = new CognateAuth({ userPoolId: config.userPoolId, clientId: config.clientId, endpoint: config.endpoint, storage: 'localStorage' });
+/** The hosted page sends the browser back here, after sign-in and after sign-out (both registered on the client). */
+const returnUri = `${location.origin}/`;
+/** Set while the session came from the hosted page: signing out then also ends the login page's session. */
+const HOSTED = 'cognate-demo.hosted';
+/** Set just before leaving for the domain's /logout, to say so on return. */
+const LEFT_FOR_LOGOUT = 'cognate-demo.logout';
 
 /** What a person should read for each error they can cause. */
 function explain(error: unknown): string {
@@ -64,6 +84,16 @@ function explain(error: unknown): string {
       return 'Cannot reach the server. Is `cargo xtask demo` still running?';
     case 'InvalidParameterException':
       return e.message;
+    case 'InvalidStateException':
+      return 'That sign-in was not started from this tab, or was already finished. Start it again.';
+    case 'access_denied':
+    case 'login_required':
+    case 'invalid_request':
+    case 'invalid_scope':
+    case 'invalid_grant':
+    case 'unauthorized_client':
+    case 'server_error':
+      return `The hosted page did not sign you in (${e.name}): ${e.message}`;
     default:
       return e.name.startsWith('WebAuthn') ? `The passkey was refused: ${e.message}` : `${e.name}: ${e.message}`;
   }
@@ -102,6 +132,7 @@ let pendingUser = '';
 
 async function after(result: SignInResult): Promise<void> {
   if (result.isSignedIn) {
+    localStorage.removeItem(HOSTED);
     await render();
     say(`Welcome, ${result.session?.username}.`, true);
     return;
@@ -142,6 +173,17 @@ async function render(): Promise<void> {
     list.append(dt, dd);
   }
   field('#edit-profile', 'name').value = attributes.name ?? '';
+  // The claims the pool's pre-token generation trigger (demo.mjs's webhook) put in the ID token.
+  const claims = $('#token-claims');
+  claims.replaceChildren();
+  for (const [name, value] of Object.entries(session.idTokenClaims).filter(([k]) => k.startsWith('demo:'))) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    dd.dataset.claim = name;
+    claims.append(dt, dd);
+  }
   await renderPasskeys();
 }
 
@@ -337,20 +379,85 @@ async function callApi(withToken: boolean): Promise<void> {
 action($<HTMLButtonElement>('#call-api'), () => callApi(true));
 action($<HTMLButtonElement>('#call-api-anonymous'), () => callApi(false));
 
+action($<HTMLButtonElement>('#hosted-sign-in'), async () => {
+  // The access token needs aws.cognito.signin.user.admin for the user's own APIs (profile, passkeys, ...).
+  await signInWithRedirect(auth, { domain: config.domain, redirectUri: returnUri, scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'] });
+});
+
 action($<HTMLButtonElement>('#sign-out'), async () => {
-  await auth.signOut();
   $('#api-result').replaceChildren();
+  if (localStorage.getItem(HOSTED)) {
+    // Out of the app, then through the domain's /logout, which ends the login page's session too and
+    // sends the browser back here.
+    localStorage.removeItem(HOSTED);
+    sessionStorage.setItem(LEFT_FOR_LOGOUT, '1');
+    await signOutWithRedirect(auth, { logoutUri: returnUri });
+    return;
+  }
+  await auth.signOut();
   await render();
   say('Signed out.', true);
+});
+
+/** Asks the demo server to call the API as the machine client, and shows what the API saw. */
+action($<HTMLButtonElement>('#machine-call'), async () => {
+  const response = await fetch('/dev/machine-call', { method: 'POST' });
+  if (!response.ok) throw new Error(await response.text());
+  const call: MachineCall = await response.json();
+  const box = $('#machine-result');
+  box.replaceChildren();
+  const result = document.createElement('div');
+  result.className = 'result';
+  result.dataset.status = String(call.status);
+  const status = document.createElement('div');
+  const allowed = call.step === 'api' && call.status === 200;
+  status.className = `status ${allowed ? 'allowed' : 'refused'}`;
+  const pre = (id: string, value: unknown): HTMLPreElement => {
+    const p = document.createElement('pre');
+    p.id = id;
+    p.textContent = JSON.stringify(value, null, 2);
+    return p;
+  };
+  if (call.step === 'token') {
+    status.textContent = `${call.status}: the token endpoint refused the machine client.`;
+    result.append(status, pre('machine-error', call.error));
+  } else {
+    status.textContent = allowed
+      ? `${call.status}: let through. The API received this identity:`
+      : `${call.status}: refused at the edge (${call.refusal?.wwwAuthenticate ?? 'no reason given'})`;
+    const tokenHead = document.createElement('div');
+    tokenHead.className = 'hint';
+    tokenHead.textContent = `The access token's claims (${call.token?.token_type}, ${call.token?.expires_in} s):`;
+    result.append(status, pre('machine-identity', allowed ? call.identity : call.refusal), tokenHead, pre('machine-claims', call.token?.claims));
+  }
+  box.append(result);
 });
 
 auth.onAuthEvent(({ event }) => {
   if (event === 'signedOut' || event === 'tokenRefreshFailure') void render();
 });
 
+/** Back from the hosted page: the answer is in the query (code and state, or error and state). */
+async function fromHostedPage(): Promise<void> {
+  const query = new URLSearchParams(location.search);
+  if (sessionStorage.getItem(LEFT_FOR_LOGOUT)) {
+    sessionStorage.removeItem(LEFT_FOR_LOGOUT);
+    say('Signed out, of this app and of the hosted page.', true);
+  }
+  if (!query.has('state') || !(query.has('code') || query.has('error'))) return;
+  try {
+    const { session } = await handleRedirectCallback(auth);
+    localStorage.setItem(HOSTED, session.username);
+    say(`Welcome, ${session.username}. You signed in on the hosted page.`, true);
+  } catch (error) {
+    say(explain(error));
+  }
+}
+
 // Each look at the mailbox runs the server's outbox command: only while a code is awaited.
 setInterval(() => { if (!$('#confirm').hidden) void refreshMailbox(); }, 2000);
 field('#sign-up', 'email').addEventListener('change', () => void refreshMailbox());
+await fromHostedPage();
 await render();
 await refreshMailbox();
 document.body.dataset.ready = 'true';
