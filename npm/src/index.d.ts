@@ -133,7 +133,16 @@ export class CognateAuth {
   confirmSignUp(input: { username: string; code: string }): Promise<void>;
   resendSignUpCode(input: { username: string }): Promise<void>;
   /** USER_SRP_AUTH by default: the password never leaves the browser. */
-  signIn(input: { username: string; password: string; flow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' }): Promise<SignInResult>;
+  /**
+   * Signs in. `CUSTOM_WITHOUT_SRP` (no password) and `CUSTOM_WITH_SRP` run the pool's custom
+   * authentication triggers: each custom challenge comes back as the next step
+   * (`CUSTOM_CHALLENGE`, with its public parameters) and is answered with `confirmSignIn`.
+   */
+  signIn(input: {
+    username: string;
+    password?: string;
+    flow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_WITHOUT_SRP' | 'CUSTOM_WITH_SRP';
+  }): Promise<SignInResult>;
   /**
    * Passwordless, with a passkey (USER_AUTH, preferring WEB_AUTHN). A user without one here gets
    * CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION; a browser without WebAuthn rejects with

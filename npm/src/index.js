@@ -105,6 +105,9 @@ async function drive(task, webauthn) {
 /** An argument as the engine takes it: a string ('' for none). */
 const str = (value) => (value === undefined || value === null ? '' : String(value));
 
+/** The engine operation of each sign-in flow (USER_SRP_AUTH by default). */
+const FLOWS = { USER_PASSWORD_AUTH: 'signInWithPassword', CUSTOM_WITHOUT_SRP: 'signInCustom', CUSTOM_WITH_SRP: 'signInCustomSrp' };
+
 export class CognateAuth {
   #engine = null;
   #options;
@@ -189,7 +192,7 @@ export class CognateAuth {
   async signIn({ username, password, flow = 'USER_SRP_AUTH', passkey = false }) {
     const result = passkey
       ? await this.#run('signInWithPasskey', [username], this.#options.webauthn ?? browserAuthenticator)
-      : await this.#run(flow === 'USER_PASSWORD_AUTH' ? 'signInWithPassword' : 'signIn', [username, password]);
+      : await this.#run(FLOWS[flow] ?? 'signIn', [username, password]);
     if (result.isSignedIn) this.#emit('signedIn', { username: result.session.username });
     return result;
   }

@@ -22,6 +22,11 @@ pub enum SignInFlow {
     Srp,
     /// USER_PASSWORD_AUTH: the password is sent (over TLS) for the server to check.
     Password,
+    /// CUSTOM_AUTH without a password: the pool's triggers ask their challenges (Amplify's
+    /// `CUSTOM_WITHOUT_SRP`); answered with `confirm_sign_in`.
+    Custom,
+    /// CUSTOM_AUTH after the SRP password proof (`CHALLENGE_NAME: SRP_A`; Amplify's `CUSTOM_WITH_SRP`).
+    CustomSrp,
 }
 
 /// What the user must do next to finish signing in.
@@ -210,11 +215,19 @@ impl SignIn {
                 let params = params.with("PASSWORD", password.as_str());
                 (Stage::Outcome, Step::Call(c.initiate_auth("USER_PASSWORD_AUTH", params)))
             }
-            Begin::Password(SignInFlow::Srp, password) => {
+            Begin::Password(SignInFlow::Custom, _) => {
+                (Stage::Outcome, Step::Call(c.initiate_auth("CUSTOM_AUTH", params)))
+            }
+            Begin::Password(flow @ (SignInFlow::Srp | SignInFlow::CustomSrp), password) => {
                 let srp = SrpClient::new().map_err(|_| {
                     ClientError::new("InternalErrorException", "the random number source failed")
                 })?;
-                let request = c.initiate_auth("USER_SRP_AUTH", params.with("SRP_A", srp.srp_a()));
+                let (name, params) = if flow == SignInFlow::CustomSrp {
+                    ("CUSTOM_AUTH", params.with("CHALLENGE_NAME", "SRP_A"))
+                } else {
+                    ("USER_SRP_AUTH", params)
+                };
+                let request = c.initiate_auth(name, params.with("SRP_A", srp.srp_a()));
                 (Stage::Verifier { srp: Box::new(srp), password }, Step::Call(request))
             }
             Begin::Passkey => {

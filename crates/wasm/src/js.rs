@@ -230,6 +230,8 @@ fn op(c: &Core, name: &str, args: &[String]) -> Result<Op, ClientError> {
     Ok(match name {
         "signIn" => Op::SignIn(SignIn::password(arg(0), arg(1), SignInFlow::Srp)),
         "signInWithPassword" => Op::SignIn(SignIn::password(arg(0), arg(1), SignInFlow::Password)),
+        "signInCustom" => Op::SignIn(SignIn::password(arg(0), "", SignInFlow::Custom)),
+        "signInCustomSrp" => Op::SignIn(SignIn::password(arg(0), arg(1), SignInFlow::CustomSrp)),
         "signInWithPasskey" => Op::SignIn(SignIn::passkey(arg(0))),
         "confirmSignIn" => Op::SignIn(SignIn::confirm(arg(0), &crate::attributes(arg(1))?)),
         "deleteUser" => Op::DeleteUser(DeleteUser::default()),
